@@ -1,0 +1,33 @@
+"""eugene: explain what a trained deep learning model of biological sequences has learned.
+
+Submodules are loaded on first use, so ``import eugene as eu`` stays cheap::
+
+    import eugene as eu
+    X = eu.seq.one_hot(["ACGTAC", "GGCCTA"])      # (N, A, L) float32
+    # eu.interpret, eu.motifs, eu.plot (alias eu.pl), eu.models, eu.datasets
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("seq", "motifs", "interpret", "plot", "models", "datasets", "report")
+_ALIASES = {"pl": "plot"}
+
+__all__ = ["__version__", *_SUBMODULES, *_ALIASES]
+
+
+def __getattr__(name: str) -> Any:
+    target = _ALIASES.get(name, name)
+    if target in _SUBMODULES:
+        module = importlib.import_module(f"{__name__}.{target}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'eugene' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,3 @@
+"""eugene.datasets."""
+
+__all__: list[str] = []

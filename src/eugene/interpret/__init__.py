@@ -1,0 +1,3 @@
+"""eugene.interpret."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""eugene.models."""
+
+__all__: list[str] = []

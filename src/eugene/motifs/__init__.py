@@ -1,0 +1,3 @@
+"""eugene.motifs."""
+
+__all__: list[str] = []

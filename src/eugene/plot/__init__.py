@@ -1,0 +1,3 @@
+"""eugene.plot."""
+
+__all__: list[str] = []

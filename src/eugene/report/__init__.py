@@ -1,0 +1,3 @@
+"""eugene.report."""
+
+__all__: list[str] = []

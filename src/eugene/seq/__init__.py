@@ -1,0 +1,3 @@
+"""eugene.seq."""
+
+__all__: list[str] = []
