@@ -1,0 +1,58 @@
+"""Argument checks shared by every subpackage: messages name the argument, what was expected and what came."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+
+def describe(value: Any) -> str:
+    """A short description of ``value`` for error messages: type, and shape/dtype for arrays."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"{type(value).__name__} of shape {tuple(shape)} and dtype {getattr(value, 'dtype', '?')}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of length {len(value)}"
+    return f"{type(value).__name__} {value!r}"[:200]
+
+
+def check_positive_int(value: Any, name: str, *, allow_none: bool = False) -> int | None:
+    """Return ``value`` as int after checking it is a positive integer (or None when allowed)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {describe(value)}")
+    return int(value)
+
+
+def check_onehot(X: Any, name: str = "X", *, alphabet_size: int | None = None, alphabet_name: str = "") -> None:
+    """Check that ``X`` is an (N, A, L) array or tensor; warn when it is not one-hot.
+
+    Zero columns (padding, ambiguous bases) are allowed; anything else that is not a single 1 per column warns with
+    ``UserWarning``, since attributions of non-one-hot input are rarely what was meant.
+    """
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        raise TypeError(f"{name} must be a numpy array or torch tensor of shape (N, A, L); got {describe(X)}")
+    shape = tuple(shape)
+    expected_a = f"A={alphabet_size}" + (f" for alphabet {alphabet_name}" if alphabet_name else "")
+    if len(shape) != 3:
+        hint = " (a single sequence? add a batch axis: X[None])" if len(shape) == 2 else ""
+        raise ValueError(f"{name} must have shape (N, A, L); got {shape}{hint}")
+    if alphabet_size is not None and shape[1] != alphabet_size:
+        hint = "; did you mean X.transpose(1, 2)?" if shape[2] == alphabet_size else ""
+        raise ValueError(f"{name} must have shape (N, A, L) with {expected_a}; got {shape}{hint}")
+    values = X.detach().cpu().numpy() if hasattr(X, "detach") else np.asarray(X)
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} must be finite; it contains NaN or inf")
+    column_sums = values.sum(axis=1)
+    is_binary = np.isin(values, (0.0, 1.0)).all()
+    if not is_binary or not np.isin(column_sums, (0.0, 1.0)).all():
+        warnings.warn(
+            f"{name} is not one-hot (expected a single 1 per position, or an all-zero column); results are computed "
+            "on the values as given",
+            UserWarning,
+            stacklevel=3,
+        )
