@@ -1,3 +1,5 @@
-"""eugene.interpret."""
+"""eugene.interpret: attributions, filter motifs, layer analyses and in silico perturbation."""
 
-__all__: list[str] = []
+from ._engine import predict
+
+__all__ = ["predict"]

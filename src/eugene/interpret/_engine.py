@@ -1,0 +1,291 @@
+"""The engine every interpretation method shares: input kinds, devices, model state, targets, batches, layers.
+
+Each method is a small function of tensors; this module is the only place that knows how to
+
+- take numpy or torch input and give back the same kind (:func:`as_tensor`, :func:`like_input`),
+- pick the device (:func:`resolve_device`) and leave the model exactly as it came (:func:`model_state`),
+- turn ``target`` into a function of the model's output (:func:`resolve_target`),
+- walk over the data in batches with a progress bar (:func:`batches`),
+- find a layer by name or object (:func:`get_layer`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .._validate import check_onehot, check_positive_int, describe
+
+Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
+
+__all__ = [
+    "as_tensor",
+    "like_input",
+    "model_alphabet_size",
+    "resolve_device",
+    "model_state",
+    "resolve_target",
+    "batches",
+    "get_layer",
+    "predict",
+]
+
+
+def as_tensor(X: Any, name: str = "X", *, alphabet_size: int | None = None, check: bool = True) -> torch.Tensor:
+    """Return ``X`` (numpy array or torch tensor, shape (N, A, L)) as a float tensor, checked.
+
+    float64 input stays float64 (exactness tests use it); everything else becomes float32.
+    """
+    if not isinstance(X, (np.ndarray, torch.Tensor)):
+        raise TypeError(f"{name} must be a numpy array or torch tensor of shape (N, A, L); got {describe(X)}")
+    if check:
+        check_onehot(X, name, alphabet_size=alphabet_size)
+    tensor = torch.as_tensor(X)
+    if tensor.dtype != torch.float64:
+        tensor = tensor.float()
+    return tensor
+
+
+def like_input(result: torch.Tensor, X: Any) -> Any:
+    """Return ``result`` as the kind ``X`` was: numpy in, numpy out; torch in, torch out (on X's device)."""
+    if isinstance(X, torch.Tensor):
+        return result.detach().to(X.device)
+    return result.detach().cpu().numpy()
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of the model's first parameter or buffer (CPU for a model with neither)."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def model_alphabet_size(model: nn.Module) -> int | None:
+    """The alphabet size the model expects: ``in_channels`` of its first Conv1d, or None when it has none."""
+    for module in model.modules():
+        if isinstance(module, nn.Conv1d):
+            return module.in_channels
+    return None
+
+
+def resolve_device(model: nn.Module, device: str | torch.device | None) -> torch.device:
+    """``device`` as a torch.device; None means where the model is."""
+    if device is None:
+        return model_device(model)
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device must be None, 'cpu', 'cuda', 'cuda:N' or a torch.device; got {device!r}") from err
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for, but CUDA is not available on this machine")
+    return resolved
+
+
+_HOOK_TABLES = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+
+
+def _hook_keys(module: nn.Module) -> dict[str, set]:
+    return {attr: set(getattr(module, attr).keys()) for attr in _HOOK_TABLES if hasattr(module, attr)}
+
+
+@contextlib.contextmanager
+def model_state(model: nn.Module, device: torch.device | None = None) -> Iterator[nn.Module]:
+    """Use ``model`` in eval mode, without parameter gradients, on ``device``; restore everything on exit.
+
+    Restored on every exit path, errors included: each module's training flag, each parameter's ``requires_grad``,
+    the device of every parameter and buffer, and the hook dictionaries (hooks added inside are removed).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
+    modules = list(model.modules())
+    training = [m.training for m in modules]
+    params = list(model.parameters())
+    requires_grad = [p.requires_grad for p in params]
+    hooks = [_hook_keys(m) for m in modules]
+    original_device = model_device(model)
+    try:
+        model.eval()
+        for p in params:
+            p.requires_grad_(False)
+        if device is not None and device != original_device:
+            model.to(device)
+        yield model
+    finally:
+        if device is not None and device != original_device:
+            model.to(original_device)
+        for p, flag in zip(params, requires_grad):
+            p.requires_grad_(flag)
+        for m, flag in zip(modules, training):
+            m.training = flag
+        for m, before in zip(modules, hooks):
+            for attr, keys in before.items():
+                table = getattr(m, attr)
+                for key in set(table.keys()) - keys:
+                    del table[key]
+
+
+def _output_summary(output: Any) -> str:
+    if isinstance(output, torch.Tensor):
+        return f"a tensor of shape {tuple(output.shape)}"
+    if isinstance(output, (tuple, list)):
+        return f"a {type(output).__name__} of {len(output)} outputs"
+    if isinstance(output, dict):
+        return f"a dict with keys {list(output)}"
+    return describe(output)
+
+
+def resolve_target(target: Target) -> Callable[[Any], torch.Tensor]:
+    """Turn ``target`` into a function mapping the model's output to one scalar per sequence, shape (N,).
+
+    Parameters
+    ----------
+    target
+        An output index (int); a list of indices, whose outputs are summed; or a callable on the model's output
+        (a tensor, tuple or dict) returning shape (N,), e.g. ``lambda out: out[1][:, 0]`` for the counts head of a
+        two-headed model.
+
+    Examples
+    --------
+    >>> f = resolve_target([0, 2])
+    >>> f(torch.ones(5, 3)).shape
+    torch.Size([5])
+    """
+    if callable(target):
+        fn = target
+        label = "the target callable"
+    elif isinstance(target, (int, np.integer)) and not isinstance(target, bool):
+        indices = [int(target)]
+        fn = None
+        label = f"target={int(target)}"
+    elif (
+        isinstance(target, Sequence)
+        and len(target) > 0
+        and all(isinstance(t, (int, np.integer)) and not isinstance(t, bool) for t in target)
+    ):
+        indices = [int(t) for t in target]
+        fn = None
+        label = f"target={indices}"
+    else:
+        raise TypeError(
+            "target must be an int, a non-empty list of ints, or a callable on the model's output; "
+            f"got {describe(target)}"
+        )
+
+    def select(output: Any) -> torch.Tensor:
+        if fn is not None:
+            value = fn(output)
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f"{label} must return a torch tensor of shape (N,); got {describe(value)}")
+        else:
+            if not isinstance(output, torch.Tensor):
+                raise TypeError(
+                    f"{label} needs a model that returns one tensor; this model returns {_output_summary(output)}. "
+                    "Give target as a callable, e.g. target=lambda out: out[0][:, 0]"
+                )
+            if output.ndim == 1:
+                output = output[:, None]
+            if output.ndim != 2:
+                raise ValueError(
+                    f"{label} needs a model output of shape (N,) or (N, T); got {tuple(output.shape)}. "
+                    "Give target as a callable that reduces it to shape (N,)"
+                )
+            for i in indices:
+                if not -output.shape[1] <= i < output.shape[1]:
+                    raise ValueError(f"{label} is out of range for a model with {output.shape[1]} outputs")
+            value = output[:, indices].sum(dim=1)
+        if value.ndim == 2 and value.shape[1] == 1:
+            value = value[:, 0]
+        if value.ndim != 1:
+            raise ValueError(f"{label} must give one value per sequence, shape (N,); got {tuple(value.shape)}")
+        if not torch.isfinite(value).all():
+            raise ValueError(f"the model's output for {label} contains NaN or inf")
+        return value
+
+    return select
+
+
+def batches(n: int, batch_size: int, *, verbose: bool = False, desc: str = "") -> Iterator[slice]:
+    """Slices ``[start, stop)`` covering ``range(n)`` in steps of ``batch_size``, with a tqdm bar when verbose."""
+    batch_size = check_positive_int(batch_size, "batch_size")
+    starts = range(0, n, batch_size)
+    bar = tqdm(starts, desc=desc, unit="batch", disable=not verbose, leave=False)
+    for start in bar:
+        yield slice(start, min(start + batch_size, n))
+
+
+def get_layer(model: nn.Module, layer: str | nn.Module | None = None) -> tuple[str, nn.Module]:
+    """Find a layer of ``model`` by qualified name ("conv1", "body.0") or object; None means the first Conv1d.
+
+    Returns ``(name, module)``.
+    """
+    named = dict(model.named_modules())
+    if layer is None:
+        for name, module in named.items():
+            if isinstance(module, nn.Conv1d):
+                return name, module
+        raise ValueError("layer=None means the model's first nn.Conv1d, but this model has none; name the layer")
+    if isinstance(layer, str):
+        if layer not in named:
+            options = [n for n in named if n][:12]
+            raise ValueError(f"layer must name a submodule of the model; got {layer!r}; some names: {options}")
+        return layer, named[layer]
+    if isinstance(layer, nn.Module):
+        for name, module in named.items():
+            if module is layer:
+                return name, module
+        raise ValueError("layer is an nn.Module that is not part of this model")
+    raise TypeError(f"layer must be None, a qualified module name or an nn.Module; got {describe(layer)}")
+
+
+def predict(
+    model: nn.Module,
+    X: Any,
+    target: Target | None = None,
+    *,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    verbose: bool = False,
+) -> Any:
+    """The model's predictions for ``X`` in batches, in eval mode, without gradients.
+
+    Parameters
+    ----------
+    model
+        A torch module taking (N, A, L) input.
+    X
+        One-hot sequences (N, A, L), numpy or torch.
+    target
+        None returns the raw output (a single-tensor output only); otherwise as in :func:`resolve_target`, giving (N,).
+    batch_size, device, verbose
+        Batching, where to compute (default: where the model is), and a progress bar.
+
+    Returns
+    -------
+    The predictions as the kind X was (numpy or torch).
+
+    Examples
+    --------
+    >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 2, 3), torch.nn.Flatten(), torch.nn.LazyLinear(3))
+    >>> X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (5, 10))].transpose(0, 2, 1)
+    >>> predict(model, X, target=1).shape
+    (5,)
+    """
+    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
+    select = resolve_target(target) if target is not None else None
+    dev = resolve_device(model, device)
+    outputs = []
+    with model_state(model, dev), torch.no_grad():
+        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="predict"):
+            out = model(Xt[sl].to(dev))
+            if select is not None:
+                out = select(out)
+            elif not isinstance(out, torch.Tensor):
+                raise TypeError(f"target=None needs a model that returns one tensor; it returns {_output_summary(out)}")
+            outputs.append(out.cpu())
+    return like_input(torch.cat(outputs), X)
