@@ -1,5 +1,22 @@
-"""eugene.interpret: attributions, filter motifs, layer analyses and in silico perturbation."""
+"""eugene.interpret: attributions, filter motifs, layer analyses and in silico perturbation.
 
-from ._engine import predict
+Public names resolve lazily to the module that defines them (one idea per module); add new ones to ``_EXPORTS``.
+"""
 
-__all__ = ["predict"]
+from .._lazy import lazy_exports
+
+_EXPORTS = {
+    "predict": "_engine",
+    "attribute": "attribution",
+    "make_references": "references",
+    "ism": "ism",
+    "filter_pfms": "filters",
+    "layer_activations": "layers",
+    "filter_influence": "layers",
+    "embeddings": "layers",
+    "variant_effect": "variants",
+    "evolve": "evolve",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

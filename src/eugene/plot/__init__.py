@@ -1,3 +1,14 @@
-"""eugene.plot."""
+"""eugene.plot (alias eu.pl): logos, tracks, heatmaps, filter grids, GIA curves.
 
-__all__: list[str] = []
+Plot functions take ``ax=None``, return the Axes or Figure, and never call ``plt.show()``. Public names resolve lazily
+to the module that defines them; add new ones to ``_EXPORTS``.
+"""
+
+from .._lazy import lazy_exports
+
+_EXPORTS = {
+    "logo": "logos",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
