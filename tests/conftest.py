@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")  # figures render off-screen in tests
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
