@@ -1,3 +1,27 @@
-"""eugene.models."""
+"""eugene.models: load trained models from any common format, and reference architectures (also the test zoo).
 
-__all__: list[str] = []
+import eugene as eu
+model = eu.models.load_model("eugene.models.zoo:basset", "basset.ckpt", factory_kwargs={"n_outputs": 12})
+model = eu.models.build("basset", alphabet_size=4, seq_len=200, n_outputs=12)
+eu.models.list_models()        # ['basset', 'bpnet', 'danq', 'deepbind', 'deepstarr']
+eu.models.summary(model)       # layers, output shapes, parameter counts
+"""
+
+from eugene.models import zoo
+from eugene.models.architectures import Basset, BPNet, DanQ, DeepBind, DeepSTARR
+from eugene.models.load import load_model
+from eugene.models.summary import summary
+from eugene.models.zoo import build, list_models
+
+__all__ = [
+    "load_model",
+    "build",
+    "list_models",
+    "summary",
+    "zoo",
+    "DeepBind",
+    "Basset",
+    "DeepSTARR",
+    "BPNet",
+    "DanQ",
+]
