@@ -16,6 +16,10 @@ _EXPORTS = {
     "embeddings": "layers",
     "variant_effect": "variants",
     "evolve": "evolve",
+    "attribute_sdata": "sdata",
+    "ism_sdata": "sdata",
+    "generate_pfms_sdata": "sdata",
+    "filters_to_meme_sdata": "sdata",
 }
 
 __all__ = sorted(_EXPORTS)

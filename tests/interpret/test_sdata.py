@@ -1,0 +1,107 @@
+"""The EUGENe API layer: layouts in and out, chunked zarr writes, resumption, Dask, equality with the plain API."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import xarray as xr
+from torch import nn
+
+from eugene.interpret import sdata as sd
+from eugene.seq import one_hot
+
+
+def _sequences(n: int, length: int = 12, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(list("ACGT"), length)) for _ in range(n)]
+
+
+def _fn(X: np.ndarray) -> np.ndarray:
+    """A position- and letter-dependent stand-in for a per-sequence method."""
+    return X * np.arange(X.shape[2])[None, None, :] + X.sum(axis=(1, 2), keepdims=True)
+
+
+def _run(sdata: xr.Dataset, **kwargs) -> xr.Dataset:
+    options = {"seq_key": None, "alphabet": "DNA", "chunk_size": None, "store": None, "dask": False}
+    options.update({"overwrite": False, "copy": True, **kwargs})
+    return sd._run_per_sequence(_fn, sdata, "out", {"m": "fn"}, **options)
+
+
+@pytest.mark.parametrize("layout", ["text", "chars", "ohe_last", "ohe_first"])
+def test_layouts_in_and_out(layout):
+    seqs = _sequences(5)
+    X = one_hot(seqs)
+    if layout == "text":
+        sdata = xr.Dataset({"seq": ("_sequence", np.array(seqs))})
+    elif layout == "chars":
+        chars = np.array([list(s) for s in seqs], dtype="S1")
+        sdata = xr.Dataset({"seq": (("_sequence", "_length"), chars)})
+    elif layout == "ohe_last":
+        sdata = xr.Dataset({"ohe_seq": (("_sequence", "length", "_ohe"), X.transpose(0, 2, 1))})
+    else:
+        sdata = xr.Dataset({"ohe_seq": (("_sequence", "_ohe", "length"), X)})
+    out = _run(sdata, chunk_size=2)
+    result = out["out"].transpose("_sequence", "_ohe", ...).values
+    np.testing.assert_allclose(result, _fn(X))
+    if layout == "ohe_last":
+        assert out["out"].dims == ("_sequence", "length", "_ohe")
+    assert out["out"].attrs == {"m": "fn"} and "out" not in sdata
+
+
+def test_store_resumes_after_interruption(tmp_path):
+    seqs = _sequences(10)
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(seqs))})
+    calls = []
+
+    def flaky(X):
+        calls.append(len(X))
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return _fn(X)
+
+    options = {"seq_key": None, "alphabet": "DNA", "chunk_size": 3, "dask": False, "overwrite": False, "copy": True}
+    with pytest.raises(KeyboardInterrupt):
+        sd._run_per_sequence(flaky, sdata, "out", {"m": "fn"}, store=tmp_path / "s.zarr", **options)
+    calls.clear()
+    out = sd._run_per_sequence(flaky, sdata, "out", {"m": "fn"}, store=tmp_path / "s.zarr", **options)
+    assert calls == [3, 1]  # only the two unfinished chunks were computed
+    np.testing.assert_allclose(out["out"].values, _fn(one_hot(seqs)))
+    with pytest.raises(ValueError, match="computed differently"):
+        sd._run_per_sequence(_fn, sdata, "out", {"m": "other"}, store=tmp_path / "s.zarr", **options)
+
+
+def test_dask_local_cluster_equals_single_process(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    seqs = _sequences(9)
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(seqs))})
+    single = _run(sdata, chunk_size=4)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c:
+        with distributed.Client(c):
+            out = _run(sdata, chunk_size=4, store=tmp_path / "d.zarr", dask=True)
+    np.testing.assert_allclose(out["out"].values, single["out"].values)
+
+
+def test_attribute_sdata_equals_attribute(tmp_path):
+    from eugene.interpret import attribute
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 8, 2))
+    seqs = _sequences(6)
+    sdata = xr.Dataset({"ohe_seq": (("_sequence", "length", "_ohe"), one_hot(seqs).transpose(0, 2, 1))})
+    out = sd.attribute_sdata(model, sdata, "saliency", target=1, chunk_size=4, store=tmp_path / "a.zarr")
+    expected = attribute(model, one_hot(seqs), "saliency", target=1, verbose=False)
+    np.testing.assert_allclose(out["saliency_attrs"].transpose("_sequence", "_ohe", "length").values, expected)
+    assert out["saliency_attrs"].attrs["method"] == "'saliency'"
+
+
+def test_bad_input_names_the_argument():
+    sdata = xr.Dataset({"x": ("_sequence", np.array(["ACGT"]))})
+    with pytest.raises(ValueError, match="neither 'ohe_seq' nor 'seq'"):
+        _run(sdata)
+    with pytest.raises(ValueError, match="seq_key must name a variable"):
+        _run(sdata, seq_key="seq")
+    with pytest.raises(TypeError, match="sdata must be an xarray.Dataset"):
+        _run({"seq": ["ACGT"]})
+    with pytest.raises(ValueError, match="dask=True needs store"):
+        _run(xr.Dataset({"seq": ("_sequence", np.array(["ACGT"]))}), dask=True)
