@@ -80,6 +80,11 @@ def load_model(
     torch.nn.Module
         The model in eval mode (a module passed in is modified in place and returned).
 
+    Notes
+    -----
+    Recent PyTorch deprecates TorchScript and warns (``DeprecationWarning``) when an archive is loaded; the archive
+    still loads. Prefer state dicts with a factory for new models.
+
     Examples
     --------
     >>> model = load_model("eugene.models.zoo:basset", "basset.ckpt", factory_kwargs={"seq_len": 200, "n_outputs": 12})
@@ -90,7 +95,12 @@ def load_model(
         raise TypeError(f"trust must be True or False; got {describe(trust)}")
     if factory_kwargs is not None and not isinstance(factory_kwargs, Mapping):
         raise TypeError(f"factory_kwargs must be a dict of keyword arguments or None; got {describe(factory_kwargs)}")
-    map_location = torch.device(device) if device is not None else torch.device("cpu")
+    if not isinstance(strict, bool):
+        raise TypeError(f"strict must be True or False; got {describe(strict)}")
+    try:
+        map_location = torch.device(device) if device is not None else torch.device("cpu")
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {describe(device)}") from error
 
     if isinstance(source, nn.Module):
         kind = "module"
@@ -145,7 +155,8 @@ def _from_factory(spec: str, kwargs: Mapping[str, Any]) -> nn.Module:
         raise ValueError(f"source {spec!r}: cannot import module {module_name!r} ({error})") from error
     for attr in attr_path.split("."):
         if not hasattr(target, attr):
-            raise ValueError(f"source {spec!r}: {type(target).__name__} {target.__name__!r} has no attribute {attr!r}")
+            owner = getattr(target, "__name__", type(target).__name__)
+            raise ValueError(f"source {spec!r}: {owner!r} has no attribute {attr!r}")
         target = getattr(target, attr)
     if not callable(target):
         raise TypeError(f"source {spec!r} must name a callable returning an nn.Module; got {describe(target)}")
@@ -169,8 +180,8 @@ def _torch_load(path: Path, name: str, trust: bool, map_location: torch.device) 
     try:
         return torch.load(path, map_location=map_location, weights_only=not trust)
     except pickle.UnpicklingError as error:
-        if trust:
-            raise ValueError(f"{name}: cannot unpickle {str(path)!r} ({error})") from error
+        if trust or "Unsupported global" not in str(error):
+            raise ValueError(f"{name}: cannot read {str(path)!r} as a PyTorch file ({error})") from error
         detail = str(error).split("WeightsUnpickler error:")[-1].strip().splitlines()[0][:200]
         raise ValueError(
             f"{name}: {str(path)!r} holds pickled Python objects, not only tensors ({detail}). Refusing to unpickle it "
@@ -217,17 +228,18 @@ def _strip(state: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tenso
 
 
 def _auto_strip(state: dict[str, torch.Tensor], expected: set[str]) -> dict[str, torch.Tensor]:
-    """Strip leading key components while that matches more of the model's keys (``model.net.conv1.weight``)."""
-    while True:
-        best, best_score = state, len(expected & set(state))
-        for head in {k.split(".", 1)[0] for k in state if "." in k}:
-            candidate = _strip(state, head + ".")
-            score = len(expected & set(candidate))
-            if score > best_score:
-                best, best_score = candidate, score
-        if best is state:
-            return state
-        state = best
+    """Strip the leading key components (``model.``, ``model.net.``) whose removal matches most of the model's keys."""
+    counts: dict[str, int] = {}
+    for key in state:
+        parts = key.split(".")
+        for i in range(1, len(parts)):
+            if ".".join(parts[i:]) in expected:
+                prefix = ".".join(parts[:i]) + "."
+                counts[prefix] = counts.get(prefix, 0) + 1
+    if not counts:
+        return state
+    prefix = max(counts, key=lambda p: (counts[p], -len(p)))
+    return _strip(state, prefix) if counts[prefix] > len(expected & set(state)) else state
 
 
 def _load_weights(model: nn.Module, weights: Any, *, trust: bool, strict: bool, prefix: str | None) -> None:
