@@ -34,6 +34,7 @@ __all__ = [
     "batches",
     "get_layer",
     "predict",
+    "layer_output",
 ]
 
 
@@ -289,3 +290,43 @@ def predict(
                 raise TypeError(f"target=None needs a model that returns one tensor; it returns {_output_summary(out)}")
             outputs.append(out.cpu())
     return like_input(torch.cat(outputs), X)
+
+
+class _StopForward(Exception):
+    """Raised by the hook of :func:`layer_output` to skip the layers after the one asked for."""
+
+
+def _first_tensor(output: Any, name: str) -> torch.Tensor:
+    """A layer's output as one tensor: the tensor itself, or the first element of a tuple (e.g. an LSTM's output)."""
+    if isinstance(output, (tuple, list)) and output:
+        output = output[0]
+    if not isinstance(output, torch.Tensor):
+        raise TypeError(
+            f"layer {name!r} must return a tensor (or a tuple whose first element is one); got "
+            f"{_output_summary(output)}"
+        )
+    return output
+
+
+def layer_output(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str = "layer") -> torch.Tensor:
+    """What ``layer`` returns (its first call) when ``model`` runs on ``x``; the layers after it are skipped.
+
+    Call inside :func:`model_state` and ``torch.no_grad()``; the hook is removed on every exit path. A tuple output
+    gives its first element.
+    """
+    captured: list[torch.Tensor] = []
+
+    def hook(module: nn.Module, inputs: Any, output: Any) -> None:
+        captured.append(_first_tensor(output, name))
+        raise _StopForward
+
+    handle = layer.register_forward_hook(hook)
+    try:
+        model(x)
+    except _StopForward:
+        pass
+    finally:
+        handle.remove()
+    if not captured:
+        raise ValueError(f"layer {name!r} was not called by the model's forward pass")
+    return captured[0]

@@ -1,0 +1,304 @@
+"""Convolution filters as motifs, the DeepBind / deepRAM way: count the sequence under every strongly activated site.
+
+For each filter ``f`` of a convolutional layer, with activation ``a[n, f, p]`` (the layer's output for sequence ``n``
+at position ``p``) and threshold ``t_f``, the position frequency matrix is
+
+    counts[f, :, j] = sum over sites (n, p) with a[n, f, p] > t_f of X[n, :, start + p * jump + j]
+
+where ``[start + p * jump, start + p * jump + width)`` is the receptive field of position ``p`` in the input
+(:mod:`eugene.interpret._receptive`); columns outside the sequence add nothing. The rule of Alipanahi et al. (2015,
+DeepBind, Nat. Biotechnol. 33:831) and Trabelsi, Chaabane & Ben-Hur (2019, deepRAM, Bioinformatics 35:i269) is
+``t_f = 0.5 * max_f``; Kelley, Snoek & Rinn (2016, Basset, Genome Res. 26:990) use ``mean_f + 0.65 (max_f - mean_f)``.
+
+Two streaming passes over the data keep memory at one batch of activations: the first finds each filter's maximum
+(and mean), the second counts. Counting is a matrix product of the site mask with the unfolded input when sites are
+dense, and a gather of the site windows with ``index_add_`` when they are sparse; both are exact.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .._validate import check_positive_int, describe
+from ._engine import as_tensor, batches, get_layer, layer_output, model_alphabet_size, model_state, resolve_device
+from ._receptive import Window, receptive_field
+
+__all__ = ["filter_pfms"]
+
+_RULE_DEFAULTS = {"max_fraction": 0.5, "basset": 0.65}
+_DENSE_ABOVE = 0.02  # fraction of (sequence, filter, position) triples that are sites above which the matmul wins
+
+
+def _unfold(X: torch.Tensor, window: Window, n_out: int) -> torch.Tensor:
+    """Input windows of every output position, (B, A, n_out, width), zero where a window leaves the sequence."""
+    length = X.shape[-1]
+    stop = window.start + (n_out - 1) * window.jump + window.width
+    left, right = max(0, -window.start), max(0, stop - length)
+    padded = F.pad(X, (left, right)) if left or right else X
+    first = window.start + left
+    return padded[..., first : first + stop - window.start].unfold(2, window.width, window.jump)
+
+
+def _count_sites(X: torch.Tensor, weights: torch.Tensor, window: Window) -> torch.Tensor:
+    """counts[f, a, j] = sum_{n, p} weights[n, f, p] * window(X[n], p)[a, j]; weights are zero off the sites."""
+    n_filters, n_out = weights.shape[1], weights.shape[2]
+    windows = _unfold(X, window, n_out)  # (B, A, P, W)
+    n_sites = int(torch.count_nonzero(weights))
+    if n_sites > _DENSE_ABOVE * weights.numel():
+        return torch.einsum("bfp,bapw->faw", weights, windows)
+    b, f, p = weights.nonzero(as_tuple=True)
+    site_windows = windows[b, :, p, :]  # (S, A, W)
+    counts = torch.zeros(n_filters, *site_windows.shape[1:], dtype=X.dtype, device=X.device)
+    return counts.index_add_(0, f, site_windows * weights[b, f, p][:, None, None])
+
+
+def _keep_top(
+    values: torch.Tensor, windows: torch.Tensor, new_values: torch.Tensor, new_windows: torch.Tensor, k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per filter, the ``k`` highest of the running and the new sites: values (F, k), windows (F, k, A, W)."""
+    values = torch.cat([values, new_values], dim=1)
+    windows = torch.cat([windows, new_windows], dim=1)
+    top, idx = values.topk(min(k, values.shape[1]), dim=1)
+    return top, windows[torch.arange(len(idx), device=idx.device)[:, None], idx]
+
+
+def _batch_top(act: torch.Tensor, sites: torch.Tensor, X: torch.Tensor, window: Window, k: int):
+    """The ``k`` highest-activating sites of each filter in one batch: values (F, k') with -inf for none, windows."""
+    n_batch, n_filters, n_out = act.shape
+    masked = act.masked_fill(~sites, float("-inf")).permute(1, 0, 2).reshape(n_filters, -1)
+    values, idx = masked.topk(min(k, masked.shape[1]), dim=1)
+    windows = _unfold(X, window, n_out)[idx // n_out, :, idx % n_out, :]  # (F, k', A, W)
+    return values, windows
+
+
+def _check_threshold(threshold: Any, rule: str) -> float:
+    if rule not in _RULE_DEFAULTS:
+        raise ValueError(f"rule must be one of {sorted(_RULE_DEFAULTS)}; got {describe(rule)}")
+    if threshold is None:
+        return _RULE_DEFAULTS[rule]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        raise ValueError(
+            f"threshold must be a number in [0, 1] (a fraction of the filter's maximum); got {describe(threshold)}"
+        )
+    return float(threshold)
+
+
+def _resolve_alphabet(alphabet: Any, size: int) -> Any:
+    from ..seq.alphabets import get_alphabet
+
+    if alphabet is None:
+        if size not in (4, 20):
+            raise ValueError(f"alphabet must be given for a model with {size} input channels (DNA has 4, protein 20)")
+        alphabet = "DNA" if size == 4 else "protein"
+    resolved = get_alphabet(alphabet)
+    if resolved.size != size:
+        raise ValueError(f"alphabet must have {size} letters, one per channel of X; got {resolved.letters!r}")
+    return resolved
+
+
+def filter_counts(
+    model: nn.Module,
+    X: Any,
+    layer: str | nn.Module | None = None,
+    threshold: float | None = None,
+    rule: str = "max_fraction",
+    *,
+    top_k: int | None = None,
+    weighted: bool = False,
+    drop_edges: bool = False,
+    reverse_complement: bool = False,
+    alphabet: Any = None,
+    batch_size: int = 128,
+    device: str | torch.device | None = None,
+    verbose: bool = False,
+) -> dict[str, Any]:
+    """The array core of :func:`filter_pfms`: a dict with ``counts`` (F, A, W) float64, ``n_sites`` (F,) int64,
+    ``max`` (F,) and ``threshold`` (F,) per filter, ``dead`` (F,) bool (maximum <= 0), ``window`` and ``layer``.
+
+    Parameters are those of :func:`filter_pfms`.
+    """
+    threshold = _check_threshold(threshold, rule)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    top_k = check_positive_int(top_k, "top_k", allow_none=True)
+    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
+    alpha = _resolve_alphabet(alphabet, Xt.shape[1])
+    if reverse_complement:
+        from ..seq.encode import reverse_complement as revcomp
+
+        alpha.complement_indices()  # raises for an alphabet without complement
+    name, module = get_layer(model, layer)
+    dev = resolve_device(model, device)
+    length = Xt.shape[-1]
+
+    with model_state(model, dev), torch.no_grad():
+
+        def activations(sl: slice) -> tuple[torch.Tensor, torch.Tensor]:
+            xb = Xt[sl].to(dev)
+            if reverse_complement:
+                xb = torch.cat([xb, revcomp(xb, alpha)])
+            act = layer_output(model, module, xb, name=name)
+            if act.ndim != 3 or act.shape[0] != len(xb):
+                raise ValueError(f"layer {name!r} must output (N, filters, positions); got {tuple(act.shape)}")
+            return xb, act
+
+        window = receptive_field(model, module, Xt[:1].to(dev), name=name)
+        # pass 1: each filter's maximum and mean over all sequences (both strands) and positions
+        maxima, sums, n_values = None, None, 0
+        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="filter maxima"):
+            _, act = activations(sl)
+            batch_max = act.amax(dim=(0, 2))
+            maxima = batch_max if maxima is None else torch.maximum(maxima, batch_max)
+            batch_sum = act.sum(dim=(0, 2), dtype=torch.float64)
+            sums = batch_sum if sums is None else sums + batch_sum
+            n_values += act.shape[0] * act.shape[2]
+        n_filters, n_out = act.shape[1], act.shape[2]
+        mean = (sums / n_values).to(maxima.dtype)
+        cutoff = threshold * maxima if rule == "max_fraction" else mean + threshold * (maxima - mean)
+        dead = maxima <= 0
+        cutoff = cutoff.masked_fill(dead, float("inf"))  # a filter that never fires has no sites
+        keep = window.inside(n_out, length, dev) if drop_edges else torch.ones(n_out, dtype=torch.bool, device=dev)
+
+        # pass 2: count the windows of the sites
+        counts = torch.zeros(n_filters, Xt.shape[1], window.width, dtype=torch.float64)
+        n_sites = torch.zeros(n_filters, dtype=torch.int64)
+        top_values = torch.empty(n_filters, 0, dtype=maxima.dtype, device=dev)
+        top_windows = torch.empty(n_filters, 0, Xt.shape[1], window.width, dtype=Xt.dtype, device=dev)
+        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="filter sites"):
+            xb, act = activations(sl)
+            sites = (act > cutoff[None, :, None]) & keep
+            if top_k is not None:
+                values, windows = _batch_top(act, sites, xb, window, top_k)
+                top_values, top_windows = _keep_top(top_values, top_windows, values, windows, top_k)
+                continue
+            weights = torch.where(sites, act, 0.0) if weighted else sites.to(xb.dtype)
+            counts += _count_sites(xb, weights, window).double().cpu()
+            n_sites += sites.sum(dim=(0, 2)).cpu()
+        if top_k is not None:
+            found = torch.isfinite(top_values)
+            factor = torch.where(found, top_values, 0.0) if weighted else found.to(top_windows.dtype)
+            counts = torch.einsum("fk,fkaw->faw", factor.to(top_windows.dtype), top_windows).double().cpu()
+            n_sites = found.sum(dim=1).cpu()
+    return {
+        "counts": counts,
+        "n_sites": n_sites,
+        "max": maxima.cpu(),
+        "threshold": cutoff.cpu(),
+        "dead": dead.cpu(),
+        "window": window,
+        "layer": name,
+        "alphabet": alpha,
+    }
+
+
+def filter_pfms(
+    model: nn.Module,
+    X: Any,
+    layer: str | nn.Module | None = None,
+    threshold: float | None = None,
+    rule: str = "max_fraction",
+    *,
+    top_k: int | None = None,
+    weighted: bool = False,
+    drop_edges: bool = False,
+    min_sites: int = 0,
+    reverse_complement: bool = False,
+    alphabet: Any = None,
+    batch_size: int = 128,
+    device: str | torch.device | None = None,
+    verbose: bool = False,
+) -> Any:
+    """Position frequency matrices of a convolutional layer's filters, from the sequences that activate them.
+
+    For each filter, every (sequence, position) whose activation is greater than the filter's threshold is a site;
+    the site's window is that position's receptive field in the input (stride, padding and dilation respected,
+    through every conv/pool layer before ``layer``); the counts sum the one-hot input over all sites' windows.
+    Columns of a window outside the sequence contribute nothing. Exact, vectorized, and streaming: memory is one
+    batch of activations.
+
+    Parameters
+    ----------
+    model
+        A torch module taking (N, A, L) one-hot input.
+    X
+        One-hot sequences (N, A, L), numpy or torch.
+    layer
+        The layer (module or qualified name such as ``"conv1"`` or ``"body.0"``); None means the first nn.Conv1d.
+        Its activation is exactly what the module returns, with no activation function applied: for a Conv1d
+        followed by a ReLU this is the DeepBind/deepRAM convention, and since a site must exceed a positive fraction
+        of a positive maximum, the raw and the rectified output select the same sites (rule ``"max_fraction"``).
+        Name the ReLU module instead to threshold its output (this changes the mean of rule ``"basset"``).
+    threshold
+        The fraction in [0, 1]; None means the rule's default (0.5 for ``"max_fraction"``, 0.65 for ``"basset"``).
+    rule
+        ``"max_fraction"``: a site has activation > threshold x max (DeepBind, deepRAM). ``"basset"``: activation >
+        mean + threshold x (max - mean), mean and max over all sequences and positions (Basset). A filter whose
+        maximum is <= 0 never fires: it gets no sites (zero counts) and a warning.
+    top_k
+        Keep only each filter's ``top_k`` highest-activating sites among those passing the rule (ties broken
+        arbitrarily). Use ``threshold=0`` for the plain top-k sites.
+    weighted
+        Weight each site's window by its activation instead of 1.
+    drop_edges
+        Drop sites whose window crosses an end of the sequence (e.g. with "same" padding).
+    min_sites
+        Leave out filters with fewer sites than this; names keep the filter index (``"filter_7"``).
+    reverse_complement
+        Also scan the reverse complement of every sequence (for strand-symmetric models): maxima and sites come from
+        both strands, each site's window read on the strand where it was found.
+    alphabet
+        The alphabet of X's channels ("DNA", "RNA", "protein", letters, or an Alphabet); None: DNA for 4 channels,
+        protein for 20.
+    batch_size, device, verbose
+        Sequences per batch, where to compute (default: where the model is), and a progress bar.
+
+    Returns
+    -------
+    MotifSet
+        ``.counts`` (F, A, W) raw site counts (no pseudocounts), ``.n_sites`` (F,), names ``"filter_0"``, ...;
+        ready for :func:`eugene.motifs.tomtom`, :func:`eugene.motifs.write_meme` and :func:`eugene.plot.filter_logos`.
+
+    Examples
+    --------
+    >>> model = eu.models.build("deepbind", alphabet_size=4, seq_len=101, n_outputs=1)
+    >>> motifs = eu.interpret.filter_pfms(model, X)                       # doctest: +SKIP
+    >>> eu.motifs.tomtom(motifs, eu.motifs.jaspar())                      # doctest: +SKIP
+    """
+    from ..motifs import MotifSet
+
+    min_sites = int(check_positive_int(min_sites, "min_sites")) if min_sites else 0
+    result = filter_counts(
+        model,
+        X,
+        layer,
+        threshold,
+        rule,
+        top_k=top_k,
+        weighted=weighted,
+        drop_edges=drop_edges,
+        reverse_complement=reverse_complement,
+        alphabet=alphabet,
+        batch_size=batch_size,
+        device=device,
+        verbose=verbose,
+    )
+    dead = result["dead"].nonzero().flatten().tolist()
+    if dead:
+        warnings.warn(
+            f"{len(dead)} filter(s) of layer {result['layer']!r} never have a positive activation and get no sites: "
+            f"filter {', '.join(map(str, dead[:20]))}{' ...' if len(dead) > 20 else ''}",
+            UserWarning,
+            stacklevel=2,
+        )
+    n_sites = result["n_sites"].numpy()
+    chosen = [f for f in range(len(n_sites)) if n_sites[f] >= min_sites]
+    return MotifSet.from_counts(
+        result["counts"].numpy()[chosen],
+        alphabet=result["alphabet"].letters,
+        names=[f"filter_{f}" for f in chosen],
+        nsites=n_sites[chosen],
+    )
