@@ -1,3 +1,5 @@
-"""eugene.datasets."""
+"""eugene.datasets: loaders for real data files (and a planted-motif generator with known ground truth)."""
 
-__all__: list[str] = []
+from eugene.datasets.loaders import elavl1_clipseq, load_clip_fasta, load_deepbind_tsv, srf_chipseq
+
+__all__ = ["elavl1_clipseq", "load_clip_fasta", "load_deepbind_tsv", "srf_chipseq"]
