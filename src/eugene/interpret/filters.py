@@ -11,8 +11,10 @@ DeepBind, Nat. Biotechnol. 33:831) and Trabelsi, Chaabane & Ben-Hur (2019, deepR
 ``t_f = 0.5 * max_f``; Kelley, Snoek & Rinn (2016, Basset, Genome Res. 26:990) use ``mean_f + 0.65 (max_f - mean_f)``.
 
 Two streaming passes over the data keep memory at one batch of activations: the first finds each filter's maximum
-(and mean), the second counts. Counting is a matrix product of the site mask with the unfolded input when sites are
-dense, and a gather of the site windows with ``index_add_`` when they are sparse; both are exact.
+(and mean), the second counts. Counting all sites of a batch is one matrix product of the site mask with the
+unfolded input (:func:`_count_sites`); no Python loop runs over sites or positions. (The same sum is the weight
+gradient of a convolution, but oneDNN's backward kernel slows down by 10-50x when the CPU is shared, so the product
+is used.)
 """
 
 from __future__ import annotations
@@ -31,30 +33,31 @@ from ._receptive import Window, receptive_field
 __all__ = ["filter_pfms"]
 
 _RULE_DEFAULTS = {"max_fraction": 0.5, "basset": 0.65}
-_DENSE_ABOVE = 0.02  # fraction of (sequence, filter, position) triples that are sites above which the matmul wins
 
 
-def _unfold(X: torch.Tensor, window: Window, n_out: int) -> torch.Tensor:
-    """Input windows of every output position, (B, A, n_out, width), zero where a window leaves the sequence."""
-    length = X.shape[-1]
+def _span(X: torch.Tensor, window: Window, n_out: int) -> torch.Tensor:
+    """The input columns the windows of ``n_out`` positions cover, zero-padded where they leave the sequence.
+
+    Window ``p`` of the result starts at column ``p * jump``: (B, A, (n_out - 1) * jump + width).
+    """
     stop = window.start + (n_out - 1) * window.jump + window.width
-    left, right = max(0, -window.start), max(0, stop - length)
+    left, right = max(0, -window.start), max(0, stop - X.shape[-1])
     padded = F.pad(X, (left, right)) if left or right else X
     first = window.start + left
-    return padded[..., first : first + stop - window.start].unfold(2, window.width, window.jump)
+    return padded[..., first : first + stop - window.start]
+
+
+def _windows(X: torch.Tensor, window: Window, n_out: int) -> torch.Tensor:
+    """The input window of every output position, (B, A, n_out, width): a strided view, nothing copied."""
+    return _span(X, window, n_out).unfold(2, window.width, window.jump)
 
 
 def _count_sites(X: torch.Tensor, weights: torch.Tensor, window: Window) -> torch.Tensor:
-    """counts[f, a, j] = sum_{n, p} weights[n, f, p] * window(X[n], p)[a, j]; weights are zero off the sites."""
-    n_filters, n_out = weights.shape[1], weights.shape[2]
-    windows = _unfold(X, window, n_out)  # (B, A, P, W)
-    n_sites = int(torch.count_nonzero(weights))
-    if n_sites > _DENSE_ABOVE * weights.numel():
-        return torch.einsum("bfp,bapw->faw", weights, windows)
-    b, f, p = weights.nonzero(as_tuple=True)
-    site_windows = windows[b, :, p, :]  # (S, A, W)
-    counts = torch.zeros(n_filters, *site_windows.shape[1:], dtype=X.dtype, device=X.device)
-    return counts.index_add_(0, f, site_windows * weights[b, f, p][:, None, None])
+    """counts[f, a, j] = sum_{n, p} weights[n, f, p] * X[n, a, start + p * jump + j] (zero outside the sequence).
+
+    One matrix product of the (filters x sites) weights with the (sites x window columns) unfolded input.
+    """
+    return torch.einsum("bfp,bapw->faw", weights, _windows(X, window, weights.shape[2]))
 
 
 def _keep_top(
@@ -72,7 +75,9 @@ def _batch_top(act: torch.Tensor, sites: torch.Tensor, X: torch.Tensor, window: 
     n_batch, n_filters, n_out = act.shape
     masked = act.masked_fill(~sites, float("-inf")).permute(1, 0, 2).reshape(n_filters, -1)
     values, idx = masked.topk(min(k, masked.shape[1]), dim=1)
-    windows = _unfold(X, window, n_out)[idx // n_out, :, idx % n_out, :]  # (F, k', A, W)
+    windows = _span(X, window, n_out).unfold(2, window.width, window.jump)[
+        idx // n_out, :, idx % n_out, :
+    ]  # (F, k', A, W)
     return values, windows
 
 
@@ -153,15 +158,18 @@ def filter_counts(
             _, act = activations(sl)
             batch_max = act.amax(dim=(0, 2))
             maxima = batch_max if maxima is None else torch.maximum(maxima, batch_max)
-            batch_sum = act.sum(dim=(0, 2), dtype=torch.float64)
-            sums = batch_sum if sums is None else sums + batch_sum
+            if rule == "basset":
+                batch_sum = act.sum(dim=(0, 2)).double()
+                sums = batch_sum if sums is None else sums + batch_sum
             n_values += act.shape[0] * act.shape[2]
         n_filters, n_out = act.shape[1], act.shape[2]
-        mean = (sums / n_values).to(maxima.dtype)
-        cutoff = threshold * maxima if rule == "max_fraction" else mean + threshold * (maxima - mean)
+        if rule == "basset":
+            mean = (sums / n_values).to(maxima.dtype)
+            cutoff = mean + threshold * (maxima - mean)
+        else:
+            cutoff = threshold * maxima
         dead = maxima <= 0
         cutoff = cutoff.masked_fill(dead, float("inf"))  # a filter that never fires has no sites
-        keep = window.inside(n_out, length, dev) if drop_edges else torch.ones(n_out, dtype=torch.bool, device=dev)
 
         # pass 2: count the windows of the sites
         counts = torch.zeros(n_filters, Xt.shape[1], window.width, dtype=torch.float64)
@@ -170,14 +178,18 @@ def filter_counts(
         top_windows = torch.empty(n_filters, 0, Xt.shape[1], window.width, dtype=Xt.dtype, device=dev)
         for sl in batches(len(Xt), batch_size, verbose=verbose, desc="filter sites"):
             xb, act = activations(sl)
-            sites = (act > cutoff[None, :, None]) & keep
+            sites = act > cutoff[None, :, None]
+            if drop_edges:
+                sites &= window.inside(n_out, length, dev)
             if top_k is not None:
                 values, windows = _batch_top(act, sites, xb, window, top_k)
                 top_values, top_windows = _keep_top(top_values, top_windows, values, windows, top_k)
                 continue
-            weights = torch.where(sites, act, 0.0) if weighted else sites.to(xb.dtype)
+            weights = sites.to(xb.dtype)
+            n_sites += weights.sum(dim=(0, 2)).round().long().cpu()  # exact: a batch has far fewer than 2**24 sites
+            if weighted:
+                weights *= act
             counts += _count_sites(xb, weights, window).double().cpu()
-            n_sites += sites.sum(dim=(0, 2)).cpu()
         if top_k is not None:
             found = torch.isfinite(top_values)
             factor = torch.where(found, top_values, 0.0) if weighted else found.to(top_windows.dtype)
