@@ -189,8 +189,11 @@ def kmer_shuffle(X: Any, k: int, n: int = 1, seed: int | np.random.Generator | N
     is_binary = (values == 0) | (values == 1)
     column_sums = values.sum(axis=1)
     if not is_binary.all() or (column_sums > 1).any():
+        got = "values other than 0 and 1" if not is_binary.all() else "columns with more than one 1"
+        transposed = is_binary.all() and (values.sum(axis=2) <= 1).all()
+        hint = f"; did you mean X.transpose(1, 2)? (shape {values.shape})" if transposed else ""
         raise ValueError(
-            "X must be one-hot to be shuffled (a single 1 per column, or an all-zero column); got other values"
+            f"X must be one-hot (N, A, L) to be shuffled: a single 1 or all zeros per column; got {got}{hint}"
         )
     n_letters = values.shape[1]
     k = _check_k(k, n_letters + 1)
