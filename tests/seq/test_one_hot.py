@@ -141,6 +141,7 @@ def test_reverse_complement() -> None:
 def test_alphabets() -> None:
     assert get_alphabet("dna") is DNA and get_alphabet(DNA) is DNA and get_alphabet("ACGT") is DNA
     assert get_alphabet("rna").letters == "ACGU" and get_alphabet("Protein") is PROTEIN
+    assert get_alphabet(PROTEIN.letters.lower()) is PROTEIN
     custom = get_alphabet("TGCA")
     assert custom.complement == "ACGT" and custom.complement_indices() == [3, 2, 1, 0]
     other = get_alphabet("XYZ")

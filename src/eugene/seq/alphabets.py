@@ -130,9 +130,9 @@ _BY_NAME = {"dna": DNA, "rna": RNA, "protein": PROTEIN}
 def get_alphabet(alphabet: str | Alphabet) -> Alphabet:
     """Resolve an alphabet given by name, by its letters, or as an :class:`Alphabet`.
 
-    Names (case-insensitive): ``"DNA"``, ``"RNA"``, ``"protein"``. Any other string is read as the ordered channel
-    letters of a custom alphabet: a reordering of ACGT (or ACGU) keeps complements, IUPAC codes and the U/T alias;
-    other letters give an alphabet without complement or ambiguity codes.
+    Names (case-insensitive): ``"DNA"``, ``"RNA"``, ``"protein"``. Any other string is read (upper-cased) as the
+    ordered channel letters of a custom alphabet: a reordering of ACGT (or ACGU) keeps complements, IUPAC codes and
+    the U/T alias; other letters give an alphabet without complement or ambiguity codes.
 
     Examples
     --------
@@ -151,6 +151,8 @@ def get_alphabet(alphabet: str | Alphabet) -> Alphabet:
     if alphabet.lower() in _BY_NAME:
         return _BY_NAME[alphabet.lower()]
     letters = alphabet.upper()
+    if letters == PROTEIN.letters:
+        return PROTEIN
     for base in (DNA, RNA):
         if sorted(letters) == sorted(base.letters):
             if letters == base.letters:
