@@ -1,0 +1,79 @@
+"""layer_activations, filter_influence and embeddings against direct computations on small seeded models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from eugene.interpret.layers import embeddings, filter_influence, layer_activations
+
+
+def _onehot(n: int, length: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, length))].transpose(0, 2, 1).copy()
+
+
+def _model(seed: int = 0) -> nn.Sequential:
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv1d(4, 6, 5), nn.ReLU(), nn.MaxPool1d(2), nn.Flatten(), nn.Linear(6 * 8, 3)
+    )  # for L=20: (20 - 4) // 2 = 8 positions
+
+
+def test_layer_activations_equal_the_submodel_output():
+    model, X = _model(), _onehot(11, 20, 0)
+    with torch.no_grad():
+        direct = model[:3](torch.as_tensor(X)).numpy()
+    got = layer_activations(model, X, "2", batch_size=4)
+    np.testing.assert_allclose(got, direct, rtol=1e-6)
+    np.testing.assert_allclose(layer_activations(model, X, "2", reduce="max"), direct.max(-1), rtol=1e-6)
+    np.testing.assert_allclose(layer_activations(model, X, "2", reduce="mean"), direct.mean(-1), rtol=1e-5)
+    assert isinstance(layer_activations(model, torch.as_tensor(X), "2"), torch.Tensor)
+    with pytest.raises(ValueError, match="reduce"):
+        layer_activations(model, X, "2", reduce="sum")
+
+
+@pytest.mark.parametrize("replace", ["mean", "zero"])
+def test_filter_influence_equals_knocking_out_by_hand(replace):
+    model, X = _model(1), _onehot(9, 20, 1)
+    Xt = torch.as_tensor(X)
+    with torch.no_grad():
+        conv = model[0](Xt)
+        fill = conv.mean(dim=(0, 2)) if replace == "mean" else torch.zeros(6)
+        intact = model(Xt)
+        expected = np.zeros((9, 6, 3), dtype=np.float32)
+        for f in range(6):
+            h = conv.clone()
+            h[:, f] = fill[f]
+            expected[:, f] = (model[1:](h) - intact).numpy()
+    got = filter_influence(model, X, replace=replace, per_sequence=True, batch_size=4)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    np.testing.assert_allclose(filter_influence(model, X, replace=replace), expected.mean(0), atol=1e-5)
+    one = filter_influence(model, X, target=[0, 2], replace=replace, batch_size=4)
+    np.testing.assert_allclose(one, expected[..., [0, 2]].sum(-1).mean(0), atol=1e-5)
+    assert all(p.requires_grad for p in model.parameters()) and not model[0]._forward_hooks
+
+
+def test_pca_embedding_matches_numpy_svd_and_is_sign_stable():
+    model, X = _model(2), _onehot(40, 20, 2)
+    emb = embeddings(model, X, "1", n_components=3, reduce="mean")
+    feats = layer_activations(model, X, "1", reduce="mean").astype(np.float64)
+    centered = feats - feats.mean(0)
+    s = np.linalg.svd(centered, compute_uv=False)
+    np.testing.assert_allclose(emb.explained_variance_ratio, s[:3] ** 2 / (s**2).sum(), rtol=1e-5)
+    # coordinates are the projections on the principal axes: their covariance is diagonal with the variances
+    cov = np.cov(emb.coords.T.astype(np.float64), bias=True)
+    np.testing.assert_allclose(cov, np.diag(s[:3] ** 2 / len(X)), atol=1e-4 * s[0] ** 2 / len(X))
+    again = embeddings(model, X[::-1].copy(), "1", n_components=3, reduce="mean")
+    np.testing.assert_allclose(again.coords[::-1], emb.coords, atol=1e-4)
+
+
+def test_umap_embedding_is_seeded():
+    pytest.importorskip("umap")
+    model, X = _model(3), _onehot(40, 20, 3)
+    a = embeddings(model, X, "1", method="umap", seed=1, n_neighbors=5)
+    b = embeddings(model, X, "1", method="umap", seed=1, n_neighbors=5)
+    assert a.coords.shape == (40, 2) and a.method == "umap"
+    np.testing.assert_allclose(a.coords, b.coords)
