@@ -1,0 +1,463 @@
+"""Exact fast ISM: recompute only the positions a substitution can reach (Nair et al. 2022, Bioinformatics 38:2397).
+
+The model is traced once with ``torch.fx``. Walking its graph from the input, a node is *local* when its output is an
+(N, C, L) tensor whose position ``j`` depends only on a contiguous range of its input positions: convolutions and
+max/average pooling (a window op), or element-wise functions of local tensors (activations, eval-mode BatchNorm,
+dropout, residual sums, products with per-channel constants). Everything else (flatten + dense, RNNs, global pooling,
+attention, anything unrecognised) is *global*.
+
+For a substitution at input position ``p``, each local node changes only on a window of positions whose start depends
+on ``p`` and whose width is fixed. Those windows are precomputed for every ``p`` by interval arithmetic. A mutant batch
+then runs every local node on its window only: the op's input window is gathered from the cached reference activation
+(padded with the op's own padding value) with the mutated window of the previous node written over it; positions
+outside the sequence take the padding value. The first global node receives the full reference activation with the
+window written in, and the rest of the graph runs unchanged on the mutant batch. Every op sees exactly the values it
+sees in a full forward pass, so results equal naive ISM up to float rounding (summation order of the window ops).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import fx, nn
+
+from ._engine import batches
+
+__all__ = ["FastISM", "FastISMUnsupported"]
+
+
+class FastISMUnsupported(Exception):
+    """The model cannot use the fast path (not traceable, or no position-local layer at its start)."""
+
+
+_POINTWISE_MODULES = (
+    nn.ReLU,
+    nn.ReLU6,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Softplus,
+    nn.Softsign,
+    nn.Hardtanh,
+    nn.Hardsigmoid,
+    nn.Hardswish,
+    nn.LogSigmoid,
+    nn.Tanhshrink,
+    nn.Identity,
+    nn.Dropout,
+    nn.Dropout1d,
+    nn.AlphaDropout,
+)
+_POINTWISE_FUNCTIONS = {
+    torch.relu,
+    torch.exp,
+    torch.sigmoid,
+    torch.tanh,
+    torch.abs,
+    torch.square,
+    torch.sqrt,
+    torch.log,
+    torch.log1p,
+    torch.clamp,
+    torch.add,
+    torch.sub,
+    torch.mul,
+    torch.div,
+    torch.pow,
+    torch.maximum,
+    torch.minimum,
+    F.relu,
+    F.relu6,
+    F.leaky_relu,
+    F.elu,
+    F.selu,
+    F.celu,
+    F.gelu,
+    F.silu,
+    F.mish,
+    F.softplus,
+    F.hardtanh,
+    F.sigmoid,
+    F.tanh,
+    F.dropout,
+    operator.add,
+    operator.sub,
+    operator.mul,
+    operator.truediv,
+    operator.neg,
+    operator.pow,
+}
+_POINTWISE_METHODS = {
+    "relu",
+    "exp",
+    "sigmoid",
+    "tanh",
+    "abs",
+    "square",
+    "sqrt",
+    "log",
+    "clamp",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "neg",
+    "contiguous",
+}
+
+
+@dataclass
+class _Window:
+    """A window op: ``fn`` applied without padding to an input window; input position ``j * stride - pad + i``."""
+
+    fn: Callable[[torch.Tensor], torch.Tensor]
+    span: int  # dilation * (kernel - 1) + 1
+    stride: int
+    pad: int  # left padding
+    pad_value: float
+
+
+@dataclass
+class _Plan:
+    """Per node: how it runs on a mutant batch, and for local nodes the window start (per position p) and width."""
+
+    kind: dict[fx.Node, str] = field(default_factory=dict)  # const | input | local | global
+    window: dict[fx.Node, _Window] = field(default_factory=dict)
+    start: dict[fx.Node, torch.Tensor] = field(default_factory=dict)  # (L,) long: window start for mutation at p
+    width: dict[fx.Node, int] = field(default_factory=dict)
+    length: dict[fx.Node, int] = field(default_factory=dict)
+    gather: dict[fx.Node, torch.Tensor] = field(default_factory=dict)  # window op: input window start per p
+    gather_width: dict[fx.Node, int] = field(default_factory=dict)
+    margin: dict[fx.Node, tuple[int, int]] = field(default_factory=dict)  # padding of the source's reference
+    rewindow: dict[fx.Node, set[fx.Node]] = field(default_factory=dict)  # point-wise inputs on another window
+
+
+def _window_op(module: nn.Module) -> _Window | None:
+    """The window description of a Conv1d / MaxPool1d / AvgPool1d module, or None when it is not exact as one."""
+    if isinstance(module, nn.Conv1d) and module.padding_mode == "zeros":
+        (k,), (s,), (d,) = module.kernel_size, module.stride, module.dilation
+        if module.padding == "same":
+            pad = d * (k - 1) // 2
+        elif module.padding == "valid":
+            pad = 0
+        else:
+            pad = module.padding[0]
+
+        def conv(x: torch.Tensor, m: nn.Conv1d = module) -> torch.Tensor:
+            return F.conv1d(x, m.weight, m.bias, m.stride, 0, m.dilation, m.groups)
+
+        return _Window(conv, d * (k - 1) + 1, s, pad, 0.0)
+    if isinstance(module, nn.MaxPool1d) and not module.return_indices:
+        k, s, p, d = (
+            v if isinstance(v, int) else v[0]
+            for v in (module.kernel_size, module.stride, module.padding, module.dilation)
+        )
+
+        def maxpool(x: torch.Tensor) -> torch.Tensor:
+            return F.max_pool1d(x, k, s, 0, d)
+
+        return _Window(maxpool, d * (k - 1) + 1, s, p, float("-inf"))
+    if isinstance(module, nn.AvgPool1d) and not module.ceil_mode:
+        (k,), (s,), (p,) = module.kernel_size, module.stride, module.padding
+        if p > 0 and not module.count_include_pad:
+            return None
+
+        def avgpool(x: torch.Tensor) -> torch.Tensor:
+            return F.avg_pool1d(x, k, s, 0)
+
+        return _Window(avgpool, k, s, p, 0.0)
+    return None
+
+
+def _is_pointwise(node: fx.Node, module: nn.Module | None) -> bool:
+    if node.op == "call_module":
+        if isinstance(module, nn.BatchNorm1d):
+            return not module.training and module.running_mean is not None
+        return isinstance(module, _POINTWISE_MODULES)
+    if node.op == "call_function":
+        return node.target in _POINTWISE_FUNCTIONS
+    if node.op == "call_method":
+        return node.target in _POINTWISE_METHODS
+    return False
+
+
+def _broadcasts_along_length(value: Any) -> bool:
+    """A constant operand of a point-wise op is fine when it does not vary along the length (or batch) axis."""
+    if not isinstance(value, torch.Tensor) or value.ndim == 0:
+        return True
+    return value.shape[-1] == 1 and (value.ndim < 3 or value.shape[0] == 1)
+
+
+def _ceil_div(a: torch.Tensor, b: int) -> torch.Tensor:
+    return -torch.div(-a, b, rounding_mode="floor")
+
+
+class FastISM:
+    """Fast exact ISM predictions for one model: ``run`` gives the target for the references and every mutant."""
+
+    def __init__(self, model: nn.Module, device: torch.device) -> None:
+        try:
+            self.gm = fx.symbolic_trace(model)
+        except Exception as err:  # torch.fx raises many kinds for untraceable code
+            raise FastISMUnsupported(f"torch.fx could not trace it ({type(err).__name__}: {err})") from err
+        self.model = model
+        self.device = device
+        self.nodes = list(self.gm.graph.nodes)
+        placeholders = [n for n in self.nodes if n.op == "placeholder"]
+        if len(placeholders) != 1:
+            raise FastISMUnsupported(f"its forward takes {len(placeholders)} inputs; the fast path needs exactly one")
+        self.modules = dict(self.gm.named_modules())
+        self.plan: _Plan | None = None
+
+    # ---- executing nodes -------------------------------------------------------------------------------------
+    def _execute(self, node: fx.Node, args: tuple, kwargs: dict) -> Any:
+        if node.op == "get_attr":
+            value: Any = self.gm
+            for part in node.target.split("."):
+                value = getattr(value, part)
+            return value
+        if node.op == "call_module":
+            return self.modules[node.target](*args, **kwargs)
+        if node.op == "call_function":
+            return node.target(*args, **kwargs)
+        if node.op == "call_method":
+            return getattr(args[0], node.target)(*args[1:], **kwargs)
+        raise FastISMUnsupported(f"unexpected graph node {node.op}")
+
+    def _reference(self, X: torch.Tensor) -> tuple[dict[fx.Node, Any], Any]:
+        env: dict[fx.Node, Any] = {}
+        for node in self.nodes:
+            if node.op == "placeholder":
+                env[node] = X
+            elif node.op == "output":
+                return env, fx.node.map_arg(node.args[0], lambda n: env[n])
+            else:
+                args = fx.node.map_arg(node.args, lambda n: env[n])
+                kwargs = fx.node.map_arg(node.kwargs, lambda n: env[n])
+                env[node] = self._execute(node, args, kwargs)
+        raise FastISMUnsupported("the traced graph has no output")
+
+    # ---- planning: which nodes are local, and their windows for a mutation at each position ----------------------
+    def _build_plan(self, env: dict[fx.Node, Any], length: int) -> _Plan:
+        plan = _Plan()
+        positions = torch.arange(length)
+        for node in self.nodes:
+            if node.op == "output":
+                continue
+            value = env[node]
+            inputs = node.all_input_nodes
+            dependent = [n for n in inputs if plan.kind[n] != "const"]
+            if node.op == "placeholder":
+                plan.kind[node] = "input"
+                plan.start[node], plan.width[node], plan.length[node] = positions, 1, length
+                continue
+            if not dependent:
+                plan.kind[node] = "const"
+                continue
+            plan.kind[node] = "global"
+            if (
+                not isinstance(value, torch.Tensor)
+                or value.ndim != 3
+                or any(plan.kind[n] not in ("input", "local") for n in dependent)
+            ):
+                continue
+            module = self.modules.get(node.target) if node.op == "call_module" else None
+            op = _window_op(module) if module is not None else None
+            if (
+                op is not None
+                and len(dependent) == 1
+                and node.args
+                and node.args[0] is dependent[0]
+                and not (len(node.args) > 1 or node.kwargs)
+            ):
+                self._plan_window(plan, node, dependent[0], op, value.shape[2])
+            elif _is_pointwise(node, module) and all(env[n].shape[2] == value.shape[2] for n in dependent):
+                consts = [env[n] for n in inputs if plan.kind[n] == "const"]
+                if all(_broadcasts_along_length(c) for c in consts):
+                    self._plan_pointwise(plan, node, dependent, value.shape[2])
+        if not any(kind == "local" for kind in plan.kind.values()):
+            raise FastISMUnsupported("its first layer already mixes all positions (no convolution or pooling first)")
+        return plan
+
+    def _plan_window(self, plan: _Plan, node: fx.Node, src: fx.Node, op: _Window, length_out: int) -> None:
+        start_in, width_in, length_in = plan.start[src], plan.width[src], plan.length[src]
+        if op.stride > op.span:
+            return
+        lo = _ceil_div(start_in + op.pad - op.span + 1, op.stride)
+        hi = torch.div(start_in + width_in - 1 + op.pad, op.stride, rounding_mode="floor")
+        width_out = int((hi - lo).max()) + 1
+        gather_width = (width_out - 1) * op.stride + op.span
+        gather = lo * op.stride - op.pad
+        offset = start_in - gather
+        if (
+            gather_width >= length_in
+            or width_out >= length_out
+            or (offset < 0).any()
+            or (offset + width_in > gather_width).any()
+        ):
+            return  # no gain, or not expressible as one window: compute it in full
+        plan.kind[node] = "local"
+        plan.window[node] = op
+        plan.start[node], plan.width[node], plan.length[node] = lo, width_out, length_out
+        plan.gather[node], plan.gather_width[node] = gather, gather_width
+        self._need_margin(plan, src, gather, gather_width)
+
+    def _plan_pointwise(self, plan: _Plan, node: fx.Node, dependent: list[fx.Node], length: int) -> None:
+        start = torch.stack([plan.start[n] for n in dependent]).amin(0)
+        end = torch.stack([plan.start[n] + plan.width[n] for n in dependent]).amax(0)
+        width = int((end - start).max())
+        if width >= length:
+            return
+        plan.kind[node] = "local"
+        plan.start[node], plan.width[node], plan.length[node] = start, width, length
+        plan.rewindow[node] = set()
+        for n in dependent:
+            if not torch.equal(plan.start[n], start) or plan.width[n] != width:
+                plan.rewindow[node].add(n)
+                self._need_margin(plan, n, start, width)
+
+    @staticmethod
+    def _need_margin(plan: _Plan, src: fx.Node, start: torch.Tensor, width: int) -> None:
+        left = max(0, -int(start.min()))
+        right = max(0, int((start + width).max()) - plan.length[src])
+        old = plan.margin.get(src, (0, 0))
+        plan.margin[src] = (max(old[0], left), max(old[1], right))
+
+    # ---- mutant batches ----------------------------------------------------------------------------------------
+    def run(
+        self,
+        X: torch.Tensor,
+        seq: torch.Tensor,
+        base: torch.Tensor,
+        pos: torch.Tensor,
+        select: Callable[[Any], torch.Tensor],
+        batch_size: int,
+        verbose: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Target values for the references ``X`` (N,) and for each mutant ``(seq, base, pos)`` (M,)."""
+        refs, preds = [], torch.empty(len(seq), dtype=X.dtype)
+        chunk = 16
+        bounds = torch.searchsorted(seq, torch.arange(0, len(X) + chunk, chunk).clamp(max=len(X)))
+        for c, seqs in enumerate(batches(len(X), chunk, verbose=verbose, desc="fast ism")):
+            Xc = X[seqs].to(self.device)
+            env, out = self._reference(Xc)
+            ref = select(out)
+            if self.plan is None:
+                direct = select(self.model(Xc))
+                if not torch.allclose(ref, direct, rtol=1e-5, atol=1e-6 * float(direct.abs().max()) + 1e-12):
+                    raise FastISMUnsupported("the traced graph does not reproduce the model's output")
+                self.plan = self._build_plan(env, Xc.shape[2])
+            refs.append(ref.cpu())
+            padded = self._padded_references(env)
+            lo, hi = int(bounds[c]), int(bounds[c + 1])
+            for sl in batches(hi - lo, batch_size):
+                part = slice(lo + sl.start, lo + sl.stop)
+                out = self._mutant_forward(env, padded, seq[part] - seqs.start, base[part], pos[part], Xc.dtype)
+                preds[part] = select(out).to(preds.dtype).cpu()
+        return torch.cat(refs), preds
+
+    def _padded_references(self, env: dict[fx.Node, Any]) -> dict[fx.Node, dict[float, torch.Tensor]]:
+        """Each gathered-from reference activation padded by its margin, once per padding value its consumers use."""
+        padded: dict[fx.Node, dict[float, torch.Tensor]] = {}
+        plan = self.plan
+        for node in self.nodes:
+            if node.op == "output" or plan.kind.get(node) not in ("input", "local"):
+                continue
+            values = {0.0}
+            values.update(plan.window[u].pad_value for u in node.users if u in plan.window)
+            left, right = plan.margin.get(node, (0, 0))
+            padded[node] = {v: F.pad(env[node], (left, right), value=v) for v in values}
+        return padded
+
+    def _rewindow(self, padded, value, idx, start_in, start, width, pad_value, src_node):
+        """Window ``[start, start + width)`` of ``src_node``: its reference with the mutated ``value`` written in."""
+        plan = self.plan
+        left = plan.margin.get(src_node, (0, 0))[0]
+        ref = padded[src_node][pad_value].unfold(2, width, 1)[idx, :, start + left]
+        w_in = value.shape[2]
+        positions = start_in[:, None] + torch.arange(w_in, device=value.device)
+        inside = ((positions >= 0) & (positions < plan.length[src_node]))[:, None, :]
+        value = torch.where(inside, value, torch.as_tensor(pad_value, dtype=value.dtype, device=value.device))
+        offset = start_in - start
+        if bool((offset == offset[0]).all()):
+            o = int(offset[0])
+            ref[:, :, o : o + w_in] = value
+        else:
+            where = (offset[:, None] + torch.arange(w_in, device=value.device))[:, None, :].expand_as(value)
+            ref.scatter_(2, where, value)
+        return ref
+
+    def _materialise(self, env, node, value, idx, start):
+        full = env[node][idx]
+        length = full.shape[2]
+        width = value.shape[2]
+        full = F.pad(full, (width, width))
+        where = (start[:, None] + width + torch.arange(width, device=full.device))[:, None, :].expand_as(value)
+        full.scatter_(2, where, value)
+        return full[:, :, width : width + length]
+
+    def _mutant_forward(self, env, padded, idx, base, pos, dtype):
+        plan = self.plan
+        dev = self.device
+        idx, base, pos = idx.to(dev), base.to(dev), pos.to(dev)
+        values: dict[fx.Node, Any] = {}
+        starts: dict[fx.Node, torch.Tensor] = {}
+        plan_start = {n: s.to(dev) for n, s in plan.start.items()} if dev.type != "cpu" else plan.start
+
+        def full(n: fx.Node) -> Any:
+            kind = plan.kind[n]
+            if kind == "const":
+                return env[n]
+            if kind == "global":
+                return values[n]
+            return self._materialise(env, n, values[n], idx, starts[n])
+
+        for node in self.nodes:
+            if node.op == "output":
+                return fx.node.map_arg(node.args[0], full)
+            kind = plan.kind[node]
+            if kind == "const":
+                continue
+            if kind == "input":
+                onehot = torch.zeros(len(pos), env[node].shape[1], 1, dtype=dtype, device=dev)
+                onehot[torch.arange(len(pos), device=dev), base, 0] = 1
+                values[node], starts[node] = onehot, pos
+            elif kind == "global":
+                args = fx.node.map_arg(node.args, full)
+                kwargs = fx.node.map_arg(node.kwargs, full)
+                values[node] = self._execute(node, args, kwargs)
+            elif node in plan.window:
+                op = plan.window[node]
+                src = node.args[0]
+                gather = plan.gather[node].to(dev)[pos]
+                window = self._rewindow(
+                    padded, values[src], idx, starts[src], gather, plan.gather_width[node], op.pad_value, src
+                )
+                values[node], starts[node] = op.fn(window), plan_start[node][pos]
+            else:
+                start, width = plan_start[node][pos], plan.width[node]
+                local: dict[fx.Node, torch.Tensor] = {}
+                for n in node.all_input_nodes:
+                    if plan.kind[n] == "const":
+                        local[n] = env[n]
+                    elif n in plan.rewindow[node]:
+                        local[n] = self._rewindow(padded, values[n], idx, starts[n], start, width, 0.0, n)
+                    else:
+                        local[n] = values[n]
+                args = fx.node.map_arg(node.args, lambda n: local[n])
+                kwargs = fx.node.map_arg(node.kwargs, lambda n: local[n])
+                values[node], starts[node] = self._execute(node, args, kwargs), start
+        raise FastISMUnsupported("the traced graph has no output")
