@@ -8,6 +8,8 @@ from .._lazy import lazy_exports
 
 _EXPORTS = {
     "logo": "logos",
+    "filter_logos": "filters",
+    "embedding": "filters",
 }
 
 __all__ = sorted(_EXPORTS)
