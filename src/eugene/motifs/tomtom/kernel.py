@@ -1,0 +1,104 @@
+"""The TOMTOM kernel: for every query, the best alignment and its p-value against every target strand.
+
+Pure functions of arrays (numba); the orchestration (motif loading, pseudocounts, strands, q-values, tables) lives in
+``api.py``. See ``pvalues.py`` for the statistics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from eugene.motifs.tomtom.pvalues import BINS, alignment_pmfs, max_alignment_pvalue, shift_and_quantize, tail_sums
+from eugene.motifs.tomtom.scores import column_scores
+
+
+@njit(cache=True, nogil=True)
+def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
+    """Best configuration of one target (columns ``col_start ...`` of ``quantized``) against the query.
+
+    Configurations ``c`` run over overlaps of at least ``min(min_overlap, W, L)`` columns; the target's first column
+    sits under query column ``W - c`` (``c <= W``), or query column 0 under target column ``c - W``. The score is
+    the extended complete score ``round(sum s + overlap * shift_unit)``; ties keep the larger overlap, then the
+    first configuration. Returns ``(score, offset = c - W, overlap)``.
+    """
+    mo = min(min_overlap, w, length) if min_overlap > 1 else 1
+    best = -(1 << 62)
+    best_offset = 0
+    best_overlap = -1
+    for c in range(mo, w + length - mo + 1):
+        if c <= w:
+            q, t = w - c, 0
+        else:
+            q, t = 0, c - w
+        total = 0
+        overlap = 0
+        while q < w and t < length:
+            total += quantized[q, col_start + t]
+            q += 1
+            t += 1
+            overlap += 1
+        score = int(np.rint(total + overlap * shift_unit))
+        if score > best or (score == best and overlap > best_overlap):
+            best = score
+            best_offset = c - w
+            best_overlap = overlap
+    return best, best_offset, best_overlap
+
+
+@njit(cache=True, nogil=True)
+def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len):
+    """P-values, offsets and overlaps of one query ``(W, A)`` against every target strand.
+
+    ``targets`` holds all target columns ``(T, A)``; strand ``m`` occupies rows ``t_start[m] : t_start[m] +
+    t_len[m]``. ``n_orient`` is 2 when both strands are in ``targets``.
+    """
+    w = query.shape[0]
+    scores = column_scores(query, targets, dist)
+    quantized, offset, scale = shift_and_quantize(scores, BINS)
+    pmf, index = alignment_pmfs(quantized, BINS)
+    tails = tail_sums(pmf)
+    shift_unit = offset * scale
+    n = t_start.size
+    pvalues = np.empty(n)
+    offsets = np.empty(n, dtype=np.int64)
+    overlaps = np.empty(n, dtype=np.int64)
+    ext = int(np.ceil(w * BINS + 1 - w * shift_unit)) + 1
+    cache = np.full((max_len + 1, ext), -1.0)
+    for m in range(n):
+        length = t_len[m]
+        score, off, ovl = best_alignment(quantized, t_start[m], w, length, min_overlap, shift_unit)
+        k = int(np.rint(score - w * shift_unit))
+        if k < 0:
+            p = 1.0
+        elif k >= ext:
+            p = 0.0
+        else:
+            p = cache[length, k]
+            if p < 0.0:
+                p = max_alignment_pvalue(tails, index, length, k, shift_unit, n_orient)
+                cache[length, k] = p
+        pvalues[m] = np.float32(p)  # MEME keeps p-values as single precision
+        offsets[m] = off
+        overlaps[m] = ovl
+    return pvalues, offsets, overlaps
+
+
+@njit(cache=True, parallel=True)
+def tomtom_all(q_cols, q_start, q_len, targets, t_start, t_len, dist, min_overlap, n_orient):
+    """``tomtom_one`` for every query (in parallel); returns ``(n_queries, n_strands)`` arrays."""
+    nq = q_start.size
+    n = t_start.size
+    max_len = 0
+    for m in range(n):
+        max_len = max(max_len, t_len[m])
+    pvalues = np.empty((nq, n))
+    offsets = np.empty((nq, n), dtype=np.int64)
+    overlaps = np.empty((nq, n), dtype=np.int64)
+    for i in prange(nq):
+        query = q_cols[q_start[i] : q_start[i] + q_len[i]]
+        p, o, v = tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len)
+        pvalues[i] = p
+        offsets[i] = o
+        overlaps[i] = v
+    return pvalues, offsets, overlaps
