@@ -231,3 +231,25 @@ def test_numpy_and_torch_input_agree_and_bad_arguments_are_named():
         filter_counts(model, X, rule="mean")
     with pytest.raises(ValueError, match="transpose"):
         filter_counts(model, X.transpose(0, 2, 1))
+
+
+def test_filter_pfms_returns_a_motifset_of_the_raw_counts(tmp_path):
+    import eugene as eu
+    from eugene.interpret import filter_pfms
+
+    model = _conv(4, 5).float()
+    with torch.no_grad():
+        model[0].bias[1] = -100.0
+    X = _onehot(12, 4, 30, seed=3).astype(np.float32)
+    core = filter_counts(model, X)
+    with pytest.warns(UserWarning, match="filter 1"):
+        motifs = filter_pfms(model, X)
+    assert motifs.names == [f"filter_{f}" for f in range(6)]
+    np.testing.assert_array_equal(motifs.counts[[0, 2, 3, 4, 5]], core["counts"].numpy()[[0, 2, 3, 4, 5]])
+    np.testing.assert_array_equal(motifs.n_sites, core["n_sites"].numpy())
+    fewest = int(core["n_sites"][core["n_sites"] > 0].min())
+    with pytest.warns(UserWarning):
+        kept = filter_pfms(model, X, min_sites=fewest + 1)
+    assert "filter_1" not in kept.names and len(kept) < 5
+    eu.motifs.write_meme(kept, tmp_path / "filters.meme")
+    assert len(eu.motifs.read_meme(tmp_path / "filters.meme")) == len(kept)

@@ -313,4 +313,6 @@ def filter_pfms(
         alphabet=result["alphabet"].letters,
         names=[f"filter_{f}" for f in chosen],
         nsites=n_sites[chosen],
+        name=f"filters of {result['layer']}",
+        source=f"eugene.interpret.filter_pfms(layer={result['layer']!r}, rule={rule!r}, threshold={threshold})",
     )
