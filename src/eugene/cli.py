@@ -1,7 +1,429 @@
-"""The ``eugene`` command: a thin layer over the API."""
+"""The ``eugene`` command: a thin layer over the API (read files, call one public function, write its result).
+
+Exit codes: 0 success, 2 usage error (bad or missing arguments), 1 runtime error (unreadable file, model that does not
+fit the sequences, ...). Errors are printed as one line; ``--debug`` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-def main(argv: list[str] | None = None) -> int:
-    raise SystemExit("eugene: the command line is not built yet")
+__all__ = ["main", "build_parser"]
+
+_SEQUENCE_FORMATS = ("auto", "fasta", "deepbind", "clip")
+_DEEPBIND_SUFFIXES = (".seq", ".tsv", ".txt")
+
+_EXAMPLE_MODEL = "--model mypkg.models:MyCNN --weights model.pt --model-arg n_outputs=1"
+_EXAMPLES = {
+    "attribute": f"eugene attribute {_EXAMPLE_MODEL} --sequences seqs.fa.gz --method deeplift_shap --out attr.npz",
+    "ism": "eugene ism --model model.torchscript.pt --sequences peaks.seq.gz --target 0 --out ism.npz",
+    "filters": f"eugene filters {_EXAMPLE_MODEL} --sequences seqs.fa --out filters.meme --logos filters.png",
+    "tomtom": "eugene tomtom filters.meme --out matches.tsv            # against JASPAR 2024 (offline)\n"
+    "  eugene tomtom filters.meme --db Ray2013_rbp_RNA.meme --thresh 0.05 --out matches.tsv",
+    "gia": f"eugene gia {_EXAMPLE_MODEL} --sequences seqs.fa --motif CCATATATGG --out gia.tsv --plot gia.svg",
+    "report": f"eugene report {_EXAMPLE_MODEL} --sequences seqs.fa.gz --out report/\n"
+    "  eugene report --model mypkg.lit:LitNet --weights last.ckpt --sequences peaks.seq.gz --db my_motifs.meme "
+    "--out report/   # Lightning checkpoint",
+    "demo": "eugene demo --out demo_report",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line (exit code 2) that points to --help."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _model_arg(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, e.g. n_outputs=12; got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer; got {text!r}")
+    return value
+
+
+def _common_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("run options")
+    group.add_argument("--quiet", action="store_true", help="no progress bars")
+    group.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    return parent
+
+
+def _compute_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("compute options")
+    group.add_argument("--device", help="where to compute: cpu, cuda, cuda:1 (default: cpu)")
+    group.add_argument("--batch-size", type=_positive_int, default=128, help="sequences per batch (default 128)")
+    group.add_argument("--seed", type=int, default=0, help="seed of every random step (default 0)")
+    return parent
+
+
+def _model_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("model")
+    group.add_argument(
+        "--model",
+        required=True,
+        metavar="SOURCE",
+        help="a factory 'package.module:callable' (with --weights), a TorchScript file, or a whole pickled module "
+        "(with --trust-pickle)",
+    )
+    group.add_argument(
+        "--weights", metavar="FILE", help="state dict or checkpoint (PyTorch Lightning .ckpt) loaded into the model"
+    )
+    group.add_argument(
+        "--model-arg",
+        type=_model_arg,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="keyword argument of the factory, repeatable; VALUE is read as JSON when it can be (n_outputs=12)",
+    )
+    group.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="allow unpickling a whole module or checkpoint: this runs code from the file, use only files you trust",
+    )
+    return parent
+
+
+def _sequence_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("sequences")
+    group.add_argument(
+        "--sequences", required=True, metavar="FILE", help="FASTA (.gz), DeepBind TSV (.seq/.tsv, .gz) or CLIP FASTA"
+    )
+    group.add_argument(
+        "--format", choices=_SEQUENCE_FORMATS, default="auto", help="file format (default: from the file name)"
+    )
+    group.add_argument("--alphabet", choices=("DNA", "RNA"), default="DNA", help="sequence alphabet (default DNA)")
+    group.add_argument(
+        "--pad", choices=("right", "left", "center"), help="pad sequences of different lengths with zero columns"
+    )
+    group.add_argument("--max-sequences", type=_positive_int, metavar="N", help="use only the first N sequences")
+    return parent
+
+
+def _target_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target", type=_non_negative_int, default=0, help="index of the model output to explain (default 0)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``eugene`` command (one subparser per subcommand)."""
+    common, compute, model, sequences = _common_options(), _compute_options(), _model_options(), _sequence_options()
+    parser = _Parser(
+        prog="eugene",
+        description="Explain what a trained PyTorch model of DNA/RNA sequences has learned.",
+        epilog="examples:\n  " + "\n  ".join(_EXAMPLES.values()) + "\n\nRun 'eugene COMMAND --help' for details.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help: str, parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            parents=[*parents, common],
+            epilog="example:\n  " + _EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    p = add(
+        "attribute", "attribution maps (DeepLiftShap by default) of every sequence, as npz", [model, sequences, compute]
+    )
+    p.add_argument("--method", default="deeplift_shap", help="attribution method (default deeplift_shap)")
+    _target_option(p)
+    p.add_argument("--out", required=True, metavar="FILE.npz", help="npz with arrays attributions, X and names")
+    p.set_defaults(run=_run_attribute)
+
+    p = add("ism", "in silico saturation mutagenesis of every sequence, as npz", [model, sequences, compute])
+    _target_option(p)
+    p.add_argument("--out", required=True, metavar="FILE.npz", help="npz with arrays ism, X and names")
+    p.set_defaults(run=_run_ism)
+
+    p = add("filters", "first-layer filter motifs (PFMs) as a MEME file, and their logos", [model, sequences, compute])
+    p.add_argument("--layer", help="convolutional layer by qualified name (default: the first Conv1d)")
+    p.add_argument("--threshold", type=float, help="fraction of the maximum activation that makes a site (0.5)")
+    p.add_argument("--out", required=True, metavar="FILE.meme", help="MEME motif file")
+    p.add_argument("--logos", metavar="FIGURE", help="also draw the logos to FIGURE (.png, .svg, .pdf)")
+    p.set_defaults(run=_run_filters)
+
+    p = add("tomtom", "compare motifs with motif databases (TOMTOM); writes a TSV table", [])
+    p.add_argument("query", metavar="QUERY", help="motif file (MEME, JASPAR, HOMER, TRANSFAC)")
+    p.add_argument(
+        "--db", action="append", metavar="FILE", help="target motif file, repeatable (default: JASPAR 2024, offline)"
+    )
+    p.add_argument("--dist", choices=("pearson", "ed", "sandelin"), default="pearson", help="column score")
+    p.add_argument("--thresh", type=float, default=0.5, help="keep matches with q-value at most this (default 0.5)")
+    p.add_argument("--out", required=True, metavar="FILE.tsv", help="table with MEME tomtom's columns")
+    p.set_defaults(run=_run_tomtom)
+
+    p = add(
+        "gia", "global importance analysis of a motif inserted into background sequences", [model, sequences, compute]
+    )
+    p.add_argument("--motif", required=True, action="append", help="motif sequence to insert, repeatable")
+    _target_option(p)
+    p.add_argument("--out", required=True, metavar="FILE.tsv", help="table of the effect by position")
+    p.add_argument("--plot", metavar="FIGURE", help="also draw the curves to FIGURE (.png, .svg, .pdf)")
+    p.set_defaults(run=_run_gia)
+
+    p = add("report", "one self-contained HTML report of what the model learned", [model, sequences, compute])
+    _target_option(p)
+    p.add_argument(
+        "--db", action="append", metavar="FILE", help="motif file to match filters against, repeatable (default JASPAR)"
+    )
+    p.add_argument(
+        "--n-top", type=_positive_int, default=4, metavar="N", help="top-scoring sequences shown in detail (default 4)"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="directory for report.html and its tables")
+    p.set_defaults(run=_run_report)
+
+    p = add("demo", "the report on the bundled demo model and sequences", [compute])
+    p.add_argument("--out", default="demo_report", metavar="DIR", help="output directory (default demo_report)")
+    p.set_defaults(run=_run_demo)
+    return parser
+
+
+# ---- reading inputs -------------------------------------------------------------------------------------------------
+def _sequence_format(path: Path, declared: str) -> str:
+    if declared != "auto":
+        return declared
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".zarr", ".zarr.zip")) or path.is_dir():
+        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is not supported by the command line yet")
+    return "deepbind" if name.endswith(_DEEPBIND_SUFFIXES) else "fasta"
+
+
+def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
+    """Names and one-hot (N, A, L) of ``--sequences``, read with eugene.seq's readers."""
+    from itertools import islice
+
+    from eugene import seq
+
+    path = Path(args.sequences)
+    if not path.is_file():
+        raise FileNotFoundError(f"--sequences: no such file {str(path)!r}")
+    kind = _sequence_format(path, args.format)
+    if kind == "deepbind":
+        records = ((f"{r.fold_id}:{r.event_id}", r.seq) for r in seq.read_deepbind_tsv(path))
+    elif kind == "clip":
+        records = ((f"{r.chrom}:{r.start}-{r.end}({r.strand})", r.seq) for r in seq.read_clip_fasta(path))
+    else:
+        records = seq.read_fasta(path)
+    pairs = list(islice(records, args.max_sequences))
+    if not pairs:
+        raise ValueError(f"--sequences {str(path)!r} holds no sequences (read as {kind})")
+    names, texts = [n for n, _ in pairs], [s for _, s in pairs]
+    lengths = {len(s) for s in texts}
+    if len(lengths) > 1 and args.pad is None:
+        raise ValueError(
+            f"--sequences: sequences have {len(lengths)} different lengths ({min(lengths)} to {max(lengths)}); "
+            "pass --pad right (or left, center) to pad them with zero columns"
+        )
+    return names, seq.one_hot(texts, args.alphabet, pad=args.pad)
+
+
+def _load_model(args: argparse.Namespace) -> Any:
+    from eugene.models import load_model
+
+    kwargs = dict(args.model_arg)
+    return load_model(
+        args.model,
+        args.weights,
+        factory_kwargs=kwargs or None,
+        trust=args.trust_pickle,
+        device=args.device,
+    )
+
+
+def _output(path: str) -> Path:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _save_figure(figure: Any, path: str) -> None:
+    import matplotlib.pyplot as plt
+
+    figure = figure if isinstance(figure, plt.Figure) else figure.get_figure()
+    figure.savefig(_output(path), bbox_inches="tight")
+    plt.close(figure)
+
+
+def _done(path: Path) -> int:
+    print(path)
+    return 0
+
+
+# ---- subcommands ----------------------------------------------------------------------------------------------------
+def _compute_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {"batch_size": args.batch_size, "device": args.device, "verbose": not args.quiet}
+
+
+def _run_attribute(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from eugene import interpret
+
+    names, X = _read_sequences(args)
+    model = _load_model(args)
+    values = interpret.attribute(
+        model, X, method=args.method, target=args.target, seed=args.seed, **_compute_kwargs(args)
+    )
+    out = _output(args.out)
+    np.savez_compressed(out, attributions=values, X=X, names=np.array(names))
+    return _done(out)
+
+
+def _run_ism(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from eugene import interpret
+
+    names, X = _read_sequences(args)
+    model = _load_model(args)
+    values = interpret.ism(model, X, target=args.target, **_compute_kwargs(args))
+    out = _output(args.out)
+    np.savez_compressed(out, ism=values, X=X, names=np.array(names))
+    return _done(out)
+
+
+def _run_filters(args: argparse.Namespace) -> int:
+    from eugene import interpret, motifs, plot
+
+    _, X = _read_sequences(args)
+    model = _load_model(args)
+    pfms = interpret.filter_pfms(
+        model, X, args.layer, args.threshold, alphabet=args.alphabet, min_sites=1, **_compute_kwargs(args)
+    )
+    if len(pfms) == 0:
+        raise ValueError("no filter is activated by any of the sequences; nothing to write")
+    out = _output(args.out)
+    motifs.write_meme(pfms, out)
+    if args.logos:
+        _save_figure(plot.filter_logos(pfms), args.logos)
+    return _done(out)
+
+
+def _run_tomtom(args: argparse.Namespace) -> int:
+    from eugene import motifs
+
+    if not Path(args.query).is_file():
+        raise FileNotFoundError(f"QUERY: no such file {args.query!r}")
+    target = args.db if args.db else motifs.jaspar()
+    hits = motifs.tomtom(args.query, target, dist=args.dist, thresh=args.thresh, verbose=not args.quiet)
+    out = _output(args.out)
+    hits.to_csv(out, sep="\t", index=False)
+    return _done(out)
+
+
+def _run_gia(args: argparse.Namespace) -> int:
+    raise NotImplementedError("eugene gia: the GIA API (eugene.interpret) is not built yet")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from eugene.report import build_report
+
+    names, X = _read_sequences(args)
+    model = _load_model(args)
+    path = build_report(
+        model,
+        X,
+        args.out,
+        names=names,
+        alphabet=args.alphabet,
+        target=args.target,
+        databases=args.db,
+        n_top=args.n_top,
+        model_label=args.model,
+        seed=args.seed,
+        **_compute_kwargs(args),
+    )
+    return _done(path)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from eugene.report import build_report
+    from eugene.report._api import require
+
+    load_demo_model, demo_sequences = require("eugene.models.load_demo_model", "eugene.models.demo_sequences")
+    model = load_demo_model(device=args.device)
+    names, X = demo_sequences()
+    path = build_report(
+        model, X, args.out, names=names, model_label="eugene demo model", seed=args.seed, **_compute_kwargs(args)
+    )
+    return _done(path)
+
+
+# ---- entry point ----------------------------------------------------------------------------------------------------
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if isinstance(error, (ValueError, TypeError, OSError)) else f"{type(error).__name__}: {text}"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    print(f"eugene: warning: {' '.join(str(message).split())} ({category.__name__})", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``eugene`` command with ``argv`` (default ``sys.argv[1:]``) and return its exit code.
+
+    Examples
+    --------
+    >>> main(["tomtom", "filters.meme", "--out", "matches.tsv"])  # doctest: +SKIP
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    with warnings.catch_warnings():
+        if not args.debug:
+            warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except KeyboardInterrupt:
+            print(f"eugene {args.command}: interrupted", file=sys.stderr)
+            return 130
+        except Exception as error:
+            if args.debug:
+                raise
+            print(
+                f"eugene {args.command}: error: {_one_line(error)} (rerun with --debug for the traceback)",
+                file=sys.stderr,
+            )
+            return 1

@@ -1,0 +1,75 @@
+"""HTML pieces of the report: embedded figures, tables with their TSV, notes. Presentation only."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+__all__ = ["escape", "figure_html", "table_html", "bars_html", "note_html"]
+
+
+def escape(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def figure_html(figure: Any, caption: str = "", *, dpi: int = 110) -> str:
+    """Embed a matplotlib Figure (or an Axes, or an array of Axes) as a base64 PNG and close it."""
+    if isinstance(figure, np.ndarray):
+        figure = figure.flat[0]
+    if not isinstance(figure, plt.Figure):
+        figure = figure.get_figure()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    alt = escape(caption or "figure")
+    caption_html = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="figure"><img alt="{alt}" src="data:image/png;base64,{data}">{caption_html}</figure>'
+
+
+def _format_cell(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return escape(value)
+        return f"{value:.3g}" if abs(value) < 1e-3 and value != 0 else f"{value:.4g}"
+    return escape(value)
+
+
+def table_html(table: pd.DataFrame, tsv_name: str, *, max_rows: int = 30, caption: str = "") -> str:
+    """An HTML table of the first ``max_rows`` rows with a link to the full table written beside the report."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_format_cell(v)}</td>" for v in row) + "</tr>"
+        for row in table.head(max_rows).itertuples(index=False)
+    )
+    shown = f"first {max_rows} of {len(table)} rows; " if len(table) > max_rows else ""
+    link = (
+        f'<p class="tsv">{escape(caption)} ({shown}full table: <a href="{escape(tsv_name)}">{escape(tsv_name)}</a>)</p>'
+    )
+    return f'{link}<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+
+
+def bars_html(labels: list[str], values: np.ndarray, *, unit: str = "") -> str:
+    """Horizontal bars drawn with CSS (no image): positive values right of the axis, negative ones left."""
+    values = np.asarray(values, dtype=float)
+    scale = float(np.abs(values).max()) if values.size and np.abs(values).max() > 0 else 1.0
+    rows = []
+    for label, value in zip(labels, values):
+        width = 50.0 * abs(value) / scale
+        side = "pos" if value >= 0 else "neg"
+        rows.append(
+            f'<div class="bar-row"><span class="bar-label">{escape(label)}</span><span class="bar-track">'
+            f'<span class="bar {side}" style="width:{width:.1f}%"></span></span>'
+            f'<span class="bar-value">{value:+.3g}{escape(unit)}</span></div>'
+        )
+    return '<div class="bars">' + "".join(rows) + "</div>"
+
+
+def note_html(text: str, kind: str = "note") -> str:
+    return f'<p class="{escape(kind)}">{escape(text)}</p>'

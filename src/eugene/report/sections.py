@@ -1,0 +1,246 @@
+"""The report's sections: each computes through eugene's public API and returns HTML and tables, no science of its own.
+
+A section function takes the :class:`~eugene.report.builder.ReportContext` and returns a
+:class:`~eugene.report.builder.Section`. It resolves the public names it uses with :func:`require` first, so a name
+that does not exist yet skips the section with a note instead of failing the report. Results later sections need
+(the scores, the filter motifs and their matches) go into ``ctx.results``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ._api import NotBuiltYet, require
+from ._html import bars_html, escape, figure_html, note_html, table_html
+from .builder import ReportContext, Section
+
+__all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia"]
+
+FDR = 0.05  # q-value below which a TOMTOM match counts as a match in the report
+
+
+def _titled(title: str) -> Callable:
+    def mark(function: Callable) -> Callable:
+        function.title = title
+        return function
+
+    return mark
+
+
+def _top_indices(ctx: ReportContext) -> np.ndarray:
+    """Indices of the ``n_top`` sequences with the highest prediction for the target (from the summary section)."""
+    scores = ctx.results.get("scores")
+    if scores is None:
+        raise NotBuiltYet("the model summary section, which scores the sequences")
+    return np.argsort(-scores, kind="stable")[: ctx.n_top]
+
+
+@_titled("Model")
+def model_summary(ctx: ReportContext) -> Section:
+    """Layers, parameter counts and output shapes; the predictions for the target and the top-scoring sequences."""
+    summary, predict = require("eugene.models.summary", "eugene.interpret.predict")
+    n, a, length = ctx.X.shape
+    scores = np.asarray(
+        predict(ctx.model, ctx.X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose),
+        dtype=np.float64,
+    )
+    ctx.results["scores"] = scores
+    parts = [f"<p>Input: {n} sequences, alphabet {escape(ctx.alphabet)} ({a} channels), length {length}.</p>"]
+    tables = {}
+    if isinstance(ctx.model, torch.jit.ScriptModule):
+        parts.append(note_html("TorchScript model: its layers cannot be listed (TorchScript takes no hooks)."))
+    else:
+        layers = summary(ctx.model, seq_len=length, alphabet_size=a)
+        layers = layers.assign(output_shape=layers["output_shape"].astype(str))
+        parts.append(
+            f"<p>{layers.attrs['total_params']:,} parameters ({layers.attrs['trainable_params']:,} trainable).</p>"
+        )
+        parts.append(table_html(layers, "model_layers.tsv", max_rows=60, caption="Layers"))
+        tables["model_layers"] = layers
+    predictions = pd.DataFrame({"sequence": ctx.names, "prediction": scores})
+    predictions["rank"] = predictions["prediction"].rank(ascending=False, method="first").astype(int)
+    tables["predictions"] = predictions
+    top = predictions.sort_values("rank")
+    parts.append(
+        f"<p>Predictions for output {ctx.target}: mean {scores.mean():.4g}, min {scores.min():.4g}, "
+        f"max {scores.max():.4g}.</p>"
+    )
+    parts.append(table_html(top, "predictions.tsv", max_rows=10, caption="Top-scoring sequences"))
+    return Section("Model", "".join(parts), tables)
+
+
+def _databases(ctx: ReportContext):
+    if ctx.databases:
+        return list(ctx.databases), ", ".join(str(d) for d in ctx.databases)
+    (jaspar,) = require("eugene.motifs.jaspar")
+    database = jaspar()
+    return database, f"{database.name} ({len(database)} motifs, bundled offline)"
+
+
+@_titled("First-layer filters")
+def filters(ctx: ReportContext) -> Section:
+    """PFMs of the first convolution's filters (written as MEME), logos, and their best TOMTOM matches."""
+    filter_pfms, tomtom, write_meme, filter_logos = require(
+        "eugene.interpret.filter_pfms", "eugene.motifs.tomtom", "eugene.motifs.write_meme", "eugene.plot.filter_logos"
+    )
+    motifs = filter_pfms(
+        ctx.model,
+        ctx.X,
+        alphabet=ctx.alphabet,
+        min_sites=1,
+        batch_size=ctx.batch_size,
+        device=ctx.device,
+        verbose=ctx.verbose,
+    )
+    database, described = _databases(ctx)
+    parts = [
+        "<p>Position frequency matrices of the first convolutional layer's filters from the sequences that activate "
+        "them above half of their maximum (DeepBind/deepRAM), written to "
+        '<a href="filters.meme">filters.meme</a>, and matched with TOMTOM against '
+        f"{escape(described)}.</p>"
+    ]
+    if len(motifs) == 0:
+        ctx.results["matches"] = pd.DataFrame()
+        return Section("First-layer filters", "".join(parts) + note_html("No filter is activated by any sequence."))
+    write_meme(motifs, ctx.out / "filters.meme")
+    hits = tomtom(motifs, database, thresh=None, verbose=ctx.verbose)
+    best = hits.sort_values(["q-value", "p-value"]).drop_duplicates("Query_ID")
+    best = best.set_index(best["Query_ID"].astype(str))
+    rows = []
+    for motif in motifs:
+        row = {"filter": motif.name, "n_sites": motif.nsites}
+        if motif.name in best.index:
+            hit = best.loc[motif.name]
+            row |= {
+                "best_match": str(hit["Target_ID"]),
+                "name": str(hit["Target_Name"]),
+                "p-value": hit["p-value"],
+                "E-value": hit["E-value"],
+                "q-value": hit["q-value"],
+                "orientation": str(hit["Orientation"]),
+                "offset": hit["Optimal_offset"],
+            }
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    ctx.results["motifs"] = motifs
+    ctx.results["matches"] = table
+    significant = hits[hits["q-value"] <= FDR]
+    figure = filter_logos(motifs, significant if len(significant) else None)
+    n_matched = int((table.get("q-value", pd.Series(dtype=float)) <= FDR).sum())
+    parts.append(
+        f"<p>{len(motifs)} filters with sites; {n_matched} match a known motif at q &le; {FDR} (labels on the "
+        "logos).</p>"
+    )
+    parts.append(figure_html(figure, "Filter logos (information content), titled with their best match"))
+    parts.append(table_html(table, "filter_matches.tsv", max_rows=len(table), caption="Best match of each filter"))
+    significant = significant.assign(**{c: significant[c].astype(str) for c in ("Query_ID", "Target_ID")})
+    return Section("First-layer filters", "".join(parts), {"filter_matches": table, "tomtom": significant})
+
+
+@_titled("Filter influence")
+def filter_influence(ctx: ReportContext) -> Section:
+    """Change of the prediction when each first-layer filter is replaced by its mean output (Kelley et al. 2016)."""
+    (influence,) = require("eugene.interpret.filter_influence")
+    values = np.asarray(
+        influence(
+            ctx.model, ctx.X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose
+        ),
+        dtype=np.float64,
+    )
+    table = pd.DataFrame({"filter": [f"filter_{i}" for i in range(len(values))], "influence": values})
+    matches = ctx.results.get("matches")
+    if matches is not None and "name" in matches:
+        named = matches[matches["q-value"] <= FDR].set_index("filter")["name"]
+        table["best_match"] = [named.get(f, "") for f in table["filter"]]
+    table = table.reindex(table["influence"].abs().sort_values(ascending=False).index)
+    shown = table.head(20)
+    labels = [f"{f} {m}".strip() for f, m in zip(shown["filter"], shown.get("best_match", [""] * len(shown)))]
+    html = (
+        f"<p>Mean change of output {ctx.target} over all sequences when a filter's output is replaced by its mean "
+        "(Basset's knock-out; negative: the filter raises the prediction). Largest 20 by magnitude:</p>"
+        + bars_html(labels, shown["influence"].to_numpy())
+        + table_html(table, "filter_influence.tsv", max_rows=0, caption="All filters")
+    )
+    return Section("Filter influence", html, {"filter_influence": table})
+
+
+@_titled("Attributions")
+def attributions(ctx: ReportContext) -> Section:
+    """DeepLiftShap attribution logos (attribution x one-hot) of the top-scoring sequences."""
+    attribute, logo = require("eugene.interpret.attribute", "eugene.plot.logo")
+    import matplotlib.pyplot as plt
+
+    top = _top_indices(ctx)
+    X = ctx.X[top]
+    values = np.asarray(
+        attribute(
+            ctx.model,
+            X,
+            method="deeplift_shap",
+            target=ctx.target,
+            batch_size=ctx.batch_size,
+            device=ctx.device,
+            seed=ctx.seed,
+            verbose=ctx.verbose,
+        )
+    )
+    np.savez_compressed(ctx.out / "attributions.npz", attributions=values, X=X, names=np.array(ctx.names)[top])
+    ctx.results["attributions"] = (top, values)
+    scores = ctx.results["scores"]
+    parts = [
+        "<p>DeepLiftShap (Lundberg and Lee 2017) against dinucleotide-shuffled references, shown as attribution x "
+        f"one-hot for the {len(top)} top-scoring sequences (arrays in "
+        '<a href="attributions.npz">attributions.npz</a>).</p>'
+    ]
+    for row, index in enumerate(top):
+        fig, ax = plt.subplots(figsize=(min(16.0, 1.5 + 0.07 * X.shape[2]), 1.8))
+        logo(values[row] * X[row], alphabet=ctx.alphabet, ax=ax, ylabel="attribution")
+        caption = f"{ctx.names[index]} (prediction {scores[index]:.3g})"
+        parts.append(figure_html(fig, caption))
+    return Section("Attributions", "".join(parts))
+
+
+@_titled("In silico mutagenesis")
+def ism(ctx: ReportContext) -> Section:
+    """Saturation mutagenesis heatmaps of the top-scoring sequences."""
+    ism_, heatmap = require("eugene.interpret.ism", "eugene.plot.ism_heatmap")
+    top = _top_indices(ctx)
+    X = ctx.X[top]
+    values = np.asarray(
+        ism_(ctx.model, X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose)
+    )
+    np.savez_compressed(ctx.out / "ism.npz", ism=values, X=X, names=np.array(ctx.names)[top])
+    parts = [
+        "<p>Change of the prediction for every single-base substitution (0 at the observed base) of the top-scoring "
+        'sequences (arrays in <a href="ism.npz">ism.npz</a>).</p>'
+    ]
+    for row, index in enumerate(top):
+        parts.append(figure_html(heatmap(values[row], X[row], alphabet=ctx.alphabet), ctx.names[index]))
+    return Section("In silico mutagenesis", "".join(parts))
+
+
+@_titled("Global importance analysis")
+def gia(ctx: ReportContext) -> Section:
+    """GIA curves (Koo et al. 2021) of the known motifs the filters matched best."""
+    gia_positional, gia_curves = require("eugene.interpret.gia_positional", "eugene.plot.gia_curves")
+    matches = ctx.results.get("matches")
+    if matches is None:
+        raise NotBuiltYet("the filter section, which finds the motifs to test")
+    if "q-value" not in matches or not (matches["q-value"] <= FDR).any():
+        return Section("Global importance analysis", note_html(f"No filter matched a known motif at q <= {FDR}."))
+    raise NotBuiltYet("eugene.interpret GIA functions")  # replaced once the GIA API lands
+
+
+SECTIONS: list[tuple[str, Callable[[ReportContext], Section]]] = [
+    ("model", model_summary),
+    ("filters", filters),
+    ("filter-influence", filter_influence),
+    ("attributions", attributions),
+    ("ism", ism),
+    ("gia", gia),
+]
+"""The default sections of :func:`eugene.report.build_report`, in order."""

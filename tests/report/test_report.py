@@ -1,0 +1,132 @@
+"""The report: end to end through `eugene report`, self-contained HTML, TSVs, and sections skipped only when missing."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eugene.cli import main
+from eugene.report import NotBuiltYet, Section, build_report
+from eugene.report._api import public, require
+
+URL_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def built(tiny_inputs, report_argv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    assert main(report_argv(out)) == 0
+    return out
+
+
+def test_report_writes_html_and_every_table_as_tsv(built, tiny_inputs):
+    html = (built / "report.html").read_text()
+    tables = sorted(p.stem for p in built.glob("*.tsv"))
+    assert {"model_layers", "predictions", "filter_matches", "filter_influence"} <= set(tables)
+    for name in tables:  # each table written beside the report is linked from it
+        assert f'href="{name}.tsv"' in html
+    predictions = pd.read_csv(built / "predictions.tsv", sep="\t")
+    names = [line[1:].strip() for line in tiny_inputs.fasta.read_text().splitlines() if line.startswith(">")]
+    assert predictions["sequence"].tolist() == names
+    # the predictions are the model's, for the chosen target (1), not recomputed differently
+    from eugene.seq import load_fasta
+
+    _, X = load_fasta(tiny_inputs.fasta, one_hot=True)
+    import torch
+
+    with torch.no_grad():
+        expected = tiny_inputs.model(torch.as_tensor(X))[:, 1].numpy()
+    np.testing.assert_allclose(predictions["prediction"], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_report_is_self_contained(built):
+    html = (built / "report.html").read_text()
+    targets = URL_ATTRIBUTE.findall(html)
+    assert targets, "the report should link its tables and embed its figures"
+    for target in targets:
+        assert not re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", target, re.IGNORECASE) or target.startswith("data:"), target
+        assert target.startswith(("data:", "#")) or (built / target).is_file(), f"{target} is not beside the report"
+    assert "<img" in html and 'src="data:image/png;base64,' in html
+    assert "@import" not in html and "url(" not in html
+
+
+def test_report_shows_missing_sections_as_notes_and_lists_all_sections(built):
+    html = (built / "report.html").read_text()
+    for title in ("Model", "First-layer filters", "Filter influence", "Attributions", "In silico mutagenesis"):
+        assert f"<h2>{title}</h2>" in html
+    for note in re.findall(r'<p class="not-built">(.*?)</p>', html):
+        assert note.startswith("not built yet: ")
+
+
+def test_filter_matches_agree_with_tomtom(built, tiny_inputs):
+    from eugene.motifs import read_meme, tomtom
+
+    matches = pd.read_csv(built / "filter_matches.tsv", sep="\t")
+    hits = tomtom(read_meme(built / "filters.meme"), tiny_inputs.db, thresh=None)
+    best = hits.sort_values(["q-value", "p-value"]).drop_duplicates("Query_ID").set_index("Query_ID")
+    for row in matches.itertuples():
+        assert row.best_match == best.loc[row.filter, "Target_ID"]
+        assert row[matches.columns.get_loc("q-value") + 1] == pytest.approx(best.loc[row.filter, "q-value"])
+
+
+def test_missing_public_name_becomes_a_note(tiny_inputs, tmp_path):
+    def needs_missing(ctx):
+        require("eugene.plot.no_such_plot", "eugene.interpret.predict", "eugene.no_such_module.thing")
+        return Section("never")
+
+    def fine(ctx):
+        return Section("Fine", "<p>ok</p>", {"fine_table": pd.DataFrame({"a": [1, 2]})})
+
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (5, 20))].transpose(0, 2, 1)
+    path = build_report(tiny_inputs.model, X, tmp_path, sections=[("missing", needs_missing), ("fine", fine)])
+    html = path.read_text()
+    assert "not built yet: eugene.plot.no_such_plot, eugene.no_such_module.thing" in html
+    assert "<p>ok</p>" in html
+    assert pd.read_csv(tmp_path / "fine_table.tsv", sep="\t")["a"].tolist() == [1, 2]
+
+
+def test_real_errors_in_a_section_are_not_hidden(tiny_inputs, tmp_path):
+    def broken(ctx):
+        raise AttributeError("'NoneType' object has no attribute 'probs'")
+
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (5, 20))].transpose(0, 2, 1)
+    with pytest.raises(AttributeError, match="NoneType"):
+        build_report(tiny_inputs.model, X, tmp_path, sections=[("broken", broken)])
+
+
+def test_public_tells_missing_names_from_real_import_errors(tmp_path, monkeypatch):
+    assert public("eugene.models.summary").__name__ == "summary"
+    with pytest.raises(NotBuiltYet):
+        public("eugene.interpret.no_such_function")
+    with pytest.raises(NotBuiltYet):
+        public("eugene.no_such_subpackage.function")
+    # a module that exists but fails to import for another reason: the error propagates
+    (tmp_path / "eugene_report_broken_module.py").write_text("import a_package_that_is_not_installed_xyz\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="a_package_that_is_not_installed_xyz"):
+        public("eugene_report_broken_module.f")
+    # an AttributeError raised while resolving a name that is not "module has no attribute <name>" propagates
+    fake = types.ModuleType("eugene._report_fake")
+
+    def failing_getattr(name):
+        raise AttributeError("'NoneType' object has no attribute 'shape'")
+
+    fake.__getattr__ = failing_getattr
+    monkeypatch.setitem(sys.modules, "eugene._report_fake", fake)
+    with pytest.raises(AttributeError, match="NoneType"):
+        public("eugene._report_fake.shape")
+
+
+def test_build_report_checks_its_arguments(tiny_inputs, tmp_path):
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (3, 20))].transpose(0, 2, 1)
+    with pytest.raises(ValueError, match="names must have one entry per sequence"):
+        build_report(tiny_inputs.model, X, tmp_path, names=["a"])
+    with pytest.raises(ValueError, match="X must have shape"):
+        build_report(tiny_inputs.model, X[0], tmp_path)
+    with pytest.raises(ValueError, match="target must be a non-negative"):
+        build_report(tiny_inputs.model, X, tmp_path, target=-1)
