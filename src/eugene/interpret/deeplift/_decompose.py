@@ -1,0 +1,90 @@
+"""Fused operations rewritten as the primitives they compute, so that every primitive gets its exact rule.
+
+Each decomposition is plain torch code; the DeepLIFT mode runs it under itself, so its sigmoids, tanhs and
+products of input-dependent tensors get the rescale and Shapley rules. This makes a fused LSTM or GRU kernel, a
+LayerNorm and a GLU exact instead of flagged. A decomposition returns None for a variant it does not cover
+(packed sequences, LSTM projections), and the call is flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+
+def _lstm_cell(x_t, h, c, w_hh, b_hh):
+    gates = x_t + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, dim=-1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _gru_cell(x_t, h, c, w_hh, b_hh):
+    x_r, x_z, x_n = x_t.chunk(3, dim=-1)
+    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)
+    r = torch.sigmoid(x_r + h_r)
+    z = torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + r * h_n)
+    return (1 - z) * n + z * h, c
+
+
+def _recurrent(cell: Callable, n_weights: int):
+    def run(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+        if not isinstance(input, torch.Tensor) or not isinstance(params, (list, tuple)):
+            return None
+        directions = 2 if bidirectional else 1
+        per = n_weights if has_biases else n_weights // 2
+        if len(params) != num_layers * directions * per or (train and dropout > 0):
+            return None  # packed sequences, projections or dropout between layers
+        h0, c0 = (hx, hx) if isinstance(hx, torch.Tensor) else hx
+        layer_in = input.transpose(0, 1) if batch_first else input
+        h_n, c_n = [], []
+        for layer in range(num_layers):
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                w_ih, w_hh, *biases = params[index * per : (index + 1) * per]
+                b_ih, b_hh = biases if biases else (None, None)
+                projected = F.linear(layer_in, w_ih, b_ih)
+                steps = range(projected.shape[0])
+                h, c = h0[index], c0[index]
+                out = [None] * len(steps)
+                for t in reversed(steps) if direction else steps:
+                    h, c = cell(projected[t], h, c, w_hh, b_hh)
+                    out[t] = h
+                outputs.append(torch.stack(out))
+                h_n.append(h)
+                c_n.append(c)
+            layer_in = torch.cat(outputs, dim=-1) if directions == 2 else outputs[0]
+        output = layer_in.transpose(0, 1) if batch_first else layer_in
+        if cell is _gru_cell:
+            return output, torch.stack(h_n)
+        return output, torch.stack(h_n), torch.stack(c_n)
+
+    return run
+
+
+def _layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = tuple(range(-len(normalized_shape), 0))
+    centred = input - input.mean(dim=dims, keepdim=True)
+    variance = (centred * centred).mean(dim=dims, keepdim=True)
+    out = centred * torch.rsqrt(variance + eps)
+    if weight is not None:
+        out = out * weight
+    return out + bias if bias is not None else out
+
+
+def _glu(input, dim=-1):
+    a, b = input.chunk(2, dim=dim)
+    return a * torch.sigmoid(b)
+
+
+DECOMPOSITIONS: dict[str, Callable[..., Any]] = {
+    "lstm": _recurrent(_lstm_cell, 4),
+    "gru": _recurrent(_gru_cell, 4),
+    "layer_norm": _layer_norm,
+    "glu": _glu,
+}
