@@ -99,6 +99,7 @@ _POINTWISE_FUNCTIONS = {
     operator.neg,
     operator.pow,
 }
+_INPLACE_OPERATORS = {operator.iadd, operator.isub, operator.imul, operator.itruediv}
 _POINTWISE_METHODS = {
     "relu",
     "exp",
@@ -194,6 +195,28 @@ def _is_pointwise(node: fx.Node, module: nn.Module | None) -> bool:
     return False
 
 
+def _is_inplace(node: fx.Node, modules: dict[str, nn.Module]) -> bool:
+    """Whether ``node`` may write into its input: ``inplace=True`` modules/functions, ``x.relu_()``, ``x += y``."""
+    if node.op == "call_module":
+        return bool(getattr(modules.get(node.target), "inplace", False))
+    if node.op == "call_method":
+        return node.target.endswith("_") and not node.target.startswith("__")
+    if node.op == "call_function":
+        flags = [*node.args[1:], *node.kwargs.values()]
+        return node.target in _INPLACE_OPERATORS or any(flag is True for flag in flags)
+    return False
+
+
+def _clone_tensors(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_clone_tensors(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _clone_tensors(v) for k, v in value.items()}
+    return value
+
+
 def _broadcasts_along_length(value: Any) -> bool:
     """A constant operand of a point-wise op is fine when it does not vary along the length (or batch) axis."""
     if not isinstance(value, torch.Tensor) or value.ndim == 0:
@@ -220,10 +243,18 @@ class FastISM:
         if len(placeholders) != 1:
             raise FastISMUnsupported(f"its forward takes {len(placeholders)} inputs; the fast path needs exactly one")
         self.modules = dict(self.gm.named_modules())
+        self.inplace = {n for n in self.nodes if _is_inplace(n, self.modules)}
+        for node in self.inplace:
+            if node.args and isinstance(node.args[0], fx.Node) and len(node.args[0].users) > 1:
+                raise FastISMUnsupported(
+                    f"the in-place operation {node.name} changes a value that other operations read afterwards"
+                )
         self.plan: _Plan | None = None
 
     # ---- executing nodes -------------------------------------------------------------------------------------
     def _execute(self, node: fx.Node, args: tuple, kwargs: dict) -> Any:
+        if node in self.inplace:  # cached activations must keep their values: run in-place ops on copies
+            args, kwargs = _clone_tensors(args), _clone_tensors(kwargs)
         if node.op == "get_attr":
             value: Any = self.gm
             for part in node.target.split("."):
@@ -457,7 +488,7 @@ class FastISM:
                         local[n] = self._rewindow(padded, values[n], idx, starts[n], start, width, 0.0, n)
                     else:
                         local[n] = values[n]
-                args = fx.node.map_arg(node.args, lambda n: local[n])
-                kwargs = fx.node.map_arg(node.kwargs, lambda n: local[n])
+                args = fx.node.map_arg(node.args, local.__getitem__)
+                kwargs = fx.node.map_arg(node.kwargs, local.__getitem__)
                 values[node], starts[node] = self._execute(node, args, kwargs), start
         raise FastISMUnsupported("the traced graph has no output")

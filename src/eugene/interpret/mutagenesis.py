@@ -76,7 +76,7 @@ def _apply_mutants(X: torch.Tensor, seq: torch.Tensor, base: torch.Tensor, pos: 
     return Xm
 
 
-def _naive_predictions(model, X, seq, base, pos, select, batch_size, dev, verbose):
+def _naive(model, X, seq, base, pos, select, batch_size, dev, verbose):
     out = torch.empty(len(seq), dtype=X.dtype)
     for sl in batches(len(seq), batch_size, verbose=verbose, desc="ism"):
         Xm = _apply_mutants(X, seq[sl], base[sl], pos[sl]).to(dev)
@@ -179,20 +179,19 @@ def ism(
                 result[:, :, :lo] = 0
                 result[:, :, hi:] = 0
         else:
-            engine = None
-            if fast is not False:
-                try:
-                    engine = FastISM(model, dev)
-                except FastISMUnsupported as err:
-                    if fast is True:
-                        raise ValueError(f"fast=True cannot be used with this model: {err}") from err
             seq, base, pos = _mutants(Xc, lo, hi)
+            computed = None
             with torch.no_grad():
-                if engine is not None:
-                    ref, pred = engine.run(Xc, seq, base, pos, select, batch_size, verbose)
-                else:
-                    ref = torch.cat([select(model(Xc[sl].to(dev))).cpu() for sl in batches(len(Xc), batch_size)])
-                    pred = _naive_predictions(model, Xc, seq, base, pos, select, batch_size, dev, verbose)
+                if fast is not False:
+                    try:
+                        computed = FastISM(model, dev).run(Xc, seq, base, pos, select, batch_size, verbose)
+                    except FastISMUnsupported as err:
+                        if fast is True:
+                            raise ValueError(f"fast=True cannot be used with this model: {err}") from err
+                if computed is None:
+                    refs = [select(model(Xc[sl].to(dev))).cpu() for sl in batches(len(Xc), batch_size)]
+                    computed = torch.cat(refs), _naive(model, Xc, seq, base, pos, select, batch_size, dev, verbose)
+            ref, pred = computed
             ref = ref.to(Xc.dtype)
             if log_ratio:
                 if (ref <= 0).any() or (pred <= 0).any():

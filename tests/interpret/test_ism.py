@@ -1,0 +1,168 @@
+"""ISM against a brute-force mutate-and-predict loop, on the test zoo and the reference architectures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from zoo import TWO_HEADED, ZOO, make, random_onehot, reference_models
+
+from eugene.interpret import ism
+from eugene.interpret._engine import resolve_target
+from eugene.interpret._fastism import FastISM
+
+
+def brute_force(model: nn.Module, X: torch.Tensor, target) -> torch.Tensor:
+    """One sequence, one position, one base at a time: the definition of ISM."""
+    select = resolve_target(target)
+    out = torch.zeros_like(X)
+    with torch.no_grad():
+        for n in range(X.shape[0]):
+            ref = select(model(X[n : n + 1]))[0]
+            for pos in range(X.shape[2]):
+                for base in range(X.shape[1]):
+                    if X[n, base, pos] == 1:
+                        continue
+                    x = X[n : n + 1].clone()
+                    x[0, :, pos] = 0
+                    x[0, base, pos] = 1
+                    out[n, base, pos] = select(model(x))[0] - ref
+    return out
+
+
+def _target(name: str):
+    return (lambda out: out[0][:, 3] + out[1][:, 0]) if name in TWO_HEADED else 0
+
+
+@pytest.mark.parametrize("name", sorted(ZOO))
+def test_ism_equals_brute_force_on_zoo(name: str) -> None:
+    model = make(name, seq_len=20).double()
+    X = random_onehot(2, seq_len=20, seed=1).double()
+    expected = brute_force(model, X, _target(name))
+    for fast in (False, True, "auto"):
+        try:
+            got = ism(model, X, target=_target(name), fast=fast, batch_size=29)
+        except ValueError as err:  # fast=True may refuse a model it cannot use; auto must fall back instead
+            assert fast is True and "fast=True cannot be used" in str(err)
+            continue
+        torch.testing.assert_close(got, expected, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(reference_models(seq_len=48)))
+def test_ism_equals_brute_force_on_reference_architectures(name: str) -> None:
+    model = reference_models(seq_len=48)[name].double()
+    X = random_onehot(1, seq_len=48, seed=2).double()
+    target = 1 if name != "bpnet" else (lambda out: out[0][:, 0, 10:20].sum(1) if isinstance(out, tuple) else out[:, 1])
+    expected = brute_force(model, X, target)
+    for fast in (False, True):
+        torch.testing.assert_close(ism(model, X, target=target, fast=fast, batch_size=50), expected)
+
+
+@pytest.mark.parametrize("name", ["dilated_strided", "residual", "pooling", "batchnorm_eval", "functional_activations"])
+def test_fast_path_really_works_on_windows(name: str) -> None:
+    """The fast path must run convolutions on windows, not silently compute everything in full."""
+    model = make(name, seq_len=60)
+    engine = FastISM(model, torch.device("cpu"))
+    X = random_onehot(1, seq_len=60)
+    seq, base, pos = torch.zeros(3, dtype=torch.long), torch.tensor([0, 1, 2]), torch.tensor([0, 30, 59])
+    with torch.no_grad():
+        engine.run(X, seq, base, pos, resolve_target(0), 8, False)
+    assert "local" in set(engine.plan.kind.values())
+
+
+def test_fast_matches_naive_in_float32_on_larger_basset() -> None:
+    models = reference_models(seq_len=300)
+    if "basset" not in models:
+        pytest.skip("eugene.models has no basset yet")
+    X = random_onehot(2, seq_len=300, seed=3)
+    naive = ism(models["basset"], X, fast=False)
+    fast = ism(models["basset"], X, fast=True)
+    scale = torch.as_tensor(models["basset"](X)).abs().max()
+    assert (naive - fast).abs().max() <= 1e-5 * scale
+
+
+def test_window_zero_outside_and_zero_at_reference() -> None:
+    model = make("residual", seq_len=30)
+    X = random_onehot(3, seq_len=30, seed=4)
+    full = ism(model, X)
+    part = ism(model, X, start=5, end=-7)
+    assert torch.all(part[:, :, :5] == 0) and torch.all(part[:, :, -7:] == 0)
+    torch.testing.assert_close(part[:, :, 5:-7], full[:, :, 5:-7])
+    assert torch.all(full[X == 1] == 0)
+
+
+def test_all_zero_column_mutates_every_base() -> None:
+    model = make("reused_module", seq_len=20).double()
+    X = random_onehot(1, seq_len=20, seed=5).double()
+    X[0, :, 7] = 0
+    got = ism(model, X)
+    torch.testing.assert_close(got, brute_force(model, X, 0))
+    assert torch.all(got[0, :, 7] != 0)
+
+
+def test_centre_and_log_ratio() -> None:
+    model = make("pooling", seq_len=30).double()
+    X = random_onehot(2, seq_len=30, seed=6).double()
+    centred = ism(model, X, centre=True)
+    torch.testing.assert_close(centred.mean(dim=1), torch.zeros(2, 30, dtype=torch.float64))
+    torch.testing.assert_close(centred, ism(model, X) - ism(model, X).mean(dim=1, keepdim=True))
+
+    def positive(out):
+        return torch.exp(out[:, 0])
+
+    log_ratio = ism(model, X, target=positive, log_ratio=True)
+    # log(exp(a) / exp(b)) = a - b: the log-ratio of exp(output) is the plain difference of the output
+    torch.testing.assert_close(log_ratio, ism(model, X, target=0))
+    with pytest.raises(ValueError, match="positive"):
+        ism(model, X, target=lambda out: -torch.exp(out[:, 0]), log_ratio=True)
+
+
+def test_taylor_is_exact_for_a_linear_model() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv1d(4, 6, 5, padding=2), nn.Flatten(), nn.Linear(6 * 25, 2)).double().eval()
+    X = random_onehot(3, seq_len=25, seed=7).double()
+    torch.testing.assert_close(ism(model, X, target=1, fast="taylor"), ism(model, X, target=1, fast=False))
+    part = ism(model, X, target=1, fast="taylor", start=3, end=10)
+    assert torch.all(part[:, :, :3] == 0) and torch.all(part[:, :, 10:] == 0)
+
+
+def test_numpy_in_numpy_out_and_model_state_restored() -> None:
+    model = make("batchnorm_eval", seq_len=20).train()
+    X = random_onehot(2, seq_len=20).numpy()
+    got = ism(model, X)
+    assert isinstance(got, np.ndarray) and got.shape == X.shape
+    assert model.training and all(p.requires_grad for p in model.parameters())
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_untraceable_model_falls_back_or_refuses() -> None:
+    class DataDependent(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv1d(4, 3, 3)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = self.conv(x)
+            if h.sum() > 0:  # control flow on data: torch.fx cannot trace it
+                h = h * 2
+            return h.mean(dim=2)
+
+    model = DataDependent().double().eval()
+    X = random_onehot(2, seq_len=15).double()
+    torch.testing.assert_close(ism(model, X, fast="auto"), brute_force(model, X, 0))
+    with pytest.raises(ValueError, match="fast=True cannot be used"):
+        ism(model, X, fast=True)
+
+
+def test_bad_arguments() -> None:
+    model = make("residual", seq_len=20)
+    X = random_onehot(1, seq_len=20)
+    with pytest.raises(ValueError, match="fast must be"):
+        ism(model, X, fast="yes")
+    with pytest.raises(ValueError, match="leave no positions"):
+        ism(model, X, start=10, end=5)
+    with pytest.raises(ValueError, match="batch_size"):
+        ism(model, X, batch_size=0)
+    with pytest.raises(ValueError, match="A=4"):
+        ism(model, X.transpose(1, 2))
