@@ -12,7 +12,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from eugene._validate import check_positive_int, describe
-from eugene.motifs._alphabet import alphabet_name, comparable_key
+from eugene.motifs._alphabet import alphabet_name, comparable_key, complement_order
 from eugene.motifs.io import read_motifs
 from eugene.motifs.motif import Motif, MotifSet
 from eugene.motifs.tomtom.kernel import tomtom_all
@@ -80,7 +80,6 @@ def tomtom(
     motif_pseudo: float = 0.1,
     both_strands: bool = True,
     background: Any = None,
-    seed: int | None = 0,
     verbose: bool = False,
 ) -> pd.DataFrame:
     """Compare query motifs with target motif databases (TOMTOM; Gupta et al. 2007, Genome Biology 8:R24).
@@ -90,7 +89,7 @@ def tomtom(
     p-value of a query-target pair is that of its best alignment's complete score under a column-independent null,
     maximized over all alignments and both strands, computed exactly by dynamic programming. E-value = p x number
     of target motifs; q-values by Storey's method over all target strands of the query, as MEME does (its pi0
-    bootstrap is seeded by ``seed`` here, so q-values can differ from MEME's in the last digits).
+    bootstrap MSE is taken in closed form here, so q-values can differ from MEME's in the last digits).
 
     Parameters
     ----------
@@ -111,8 +110,6 @@ def tomtom(
         Also compare with the reverse complement of each target (when the alphabet has a complement).
     background
         Letter background for the pseudocount; default: the first query set's background, else uniform.
-    seed
-        Seed of the pi0 bootstrap of the q-values.
     verbose
         Show a progress bar over chunks of queries.
 
@@ -169,6 +166,9 @@ def tomtom(
     bg = bg / bg.sum()
     rc = both_strands and all(m.complementable for m in queries) and all(m.complementable for _, m in targets)
     n_orient = 2 if rc else 1
+    if rc:
+        comp = complement_order(queries[0].alphabet, queries[0].complement)
+        asymmetric = not np.allclose(bg, bg[comp])
 
     # arrays for the kernel: query columns, and target columns with both strands interleaved (+ at 2j, - at 2j+1)
     q_probs = [_with_pseudocount(m, bg, motif_pseudo) for m in queries]
@@ -177,13 +177,16 @@ def tomtom(
     q_cols = np.ascontiguousarray(np.concatenate(q_probs))
     strands = []
     for _, m in targets:
-        strands.append(_with_pseudocount(m, bg, motif_pseudo))
-        if rc:
-            strands.append(_with_pseudocount(m.reverse_complement(), bg, motif_pseudo))
+        fwd = _with_pseudocount(m, bg, motif_pseudo)
+        strands.append(fwd)
+        if rc:  # the pseudocount commutes with reverse complementing when the background is complement-symmetric
+            strands.append(
+                _with_pseudocount(m.reverse_complement(), bg, motif_pseudo) if asymmetric else fwd[::-1, comp]
+            )
     cons = [_consensus(s, targets[i // n_orient][1].alphabet) for i, s in enumerate(strands)]
     t_len = np.array([s.shape[0] for s in strands], dtype=np.int64)
     t_start = np.concatenate([[0], np.cumsum(t_len)[:-1]]).astype(np.int64)
-    t_cols = np.ascontiguousarray(np.concatenate(strands))
+    t_cols = np.ascontiguousarray(np.concatenate(strands).T)  # (A, T)
 
     code = DISTANCES[dist]
     chunks = [np.arange(i, min(i + _CHUNK, len(queries))) for i in range(0, len(queries), _CHUNK)]
@@ -196,7 +199,7 @@ def tomtom(
 
     n_targets = len(targets)
     nq = len(queries)
-    qvals = np.stack([qvalues(row, seed=seed) for row in pvals])
+    qvals = np.stack([qvalues(row) for row in pvals])
     if rc:
         pick_rev = (pvals[:, 1::2] < pvals[:, 0::2]) | (
             (pvals[:, 1::2] == pvals[:, 0::2]) & (overlaps[:, 1::2] > overlaps[:, 0::2])

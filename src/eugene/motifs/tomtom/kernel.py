@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from eugene.motifs.tomtom.pvalues import BINS, alignment_pmfs, max_alignment_pvalue, shift_and_quantize, tail_sums
+from eugene.motifs.tomtom.pvalues import BINS, alignment_tails, max_alignment_pvalue, shift_and_quantize
 from eugene.motifs.tomtom.scores import column_scores
 
 
 @njit(cache=True, nogil=True)
 def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
-    """Best configuration of one target (columns ``col_start ...`` of ``quantized``) against the query.
+    """Best configuration of one target (rows ``col_start ...`` of the target-major ``quantized``) against the query.
 
     Configurations ``c`` run over overlaps of at least ``min(min_overlap, W, L)`` columns; the target's first column
     sits under query column ``W - c`` (``c <= W``), or query column 0 under target column ``c - W``. The score is
@@ -34,7 +34,7 @@ def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
         total = 0
         overlap = 0
         while q < w and t < length:
-            total += quantized[q, col_start + t]
+            total += quantized[col_start + t, q]
             q += 1
             t += 1
             overlap += 1
@@ -50,14 +50,13 @@ def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
 def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len):
     """P-values, offsets and overlaps of one query ``(W, A)`` against every target strand.
 
-    ``targets`` holds all target columns ``(T, A)``; strand ``m`` occupies rows ``t_start[m] : t_start[m] +
-    t_len[m]``. ``n_orient`` is 2 when both strands are in ``targets``.
+    ``targets`` holds all target columns letters-first, ``(A, T)``; strand ``m`` occupies columns
+    ``t_start[m] : t_start[m] + t_len[m]``. ``n_orient`` is 2 when both strands are in ``targets``.
     """
     w = query.shape[0]
     scores = column_scores(query, targets, dist)
     quantized, offset, scale = shift_and_quantize(scores, BINS)
-    pmf, index = alignment_pmfs(quantized, BINS)
-    tails = tail_sums(pmf)
+    tails, index = alignment_tails(quantized, BINS)
     shift_unit = offset * scale
     n = t_start.size
     pvalues = np.empty(n)

@@ -14,7 +14,7 @@ Following Gupta et al. 2007 (Genome Biology 8:R24) as the MEME suite (5.x) imple
    rounded; its null is the DP distribution of the overlapped columns moved by the unaligned columns' offset.
 6. A target of width L has W + L - 1 alignments on each strand; the p-value of the best observed score is the
    survival function of the maximum of these 2 (W + L - 1) independent scores:
-   ``P(max >= k) = 1 - prod_a (1 - P(X_a >= k))``, evaluated in log space to keep tiny p-values exact.
+   ``P(max >= k) = 1 - prod_a (1 - P(X_a >= k))``, accumulated without cancellation to keep tiny p-values exact.
 """
 
 from __future__ import annotations
@@ -26,15 +26,13 @@ BINS = 100
 
 
 @njit(cache=True, nogil=True)
-def _kth_smallest(values: np.ndarray, k: int) -> float:
-    """k-th smallest (0-based) of ``values`` by quickselect on a copy."""
-    a = values.copy()
+def _quickselect(a: np.ndarray, k: int) -> float:
+    """k-th smallest (0-based) of ``a``, reordering ``a`` in place."""
     lo, hi = 0, a.size - 1
     while hi > lo:
         mid = (lo + hi) // 2
-        # median of three as pivot
         x, y, z = a[lo], a[mid], a[hi]
-        pivot = max(min(x, y), min(max(x, y), z))
+        pivot = max(min(x, y), min(max(x, y), z))  # median of three
         i, j = lo, hi
         while i <= j:
             while a[i] < pivot:
@@ -55,53 +53,93 @@ def _kth_smallest(values: np.ndarray, k: int) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _row_median(values: np.ndarray, n_bins: int = 2048):
+    """MEME's shift quantile of a score row (the mean of its ranks floor(n/2) and ceil(n/2), 1-based), with the row's
+    minimum and maximum.
+
+    Exact selection in two passes: a histogram finds the bin holding the rank, a quickselect runs on that bin only.
+    """
+    n = values.size
+    i1 = max(int(np.floor(0.5 * n)) - 1, 0)
+    i2 = max(int(np.ceil(0.5 * n)) - 1, i1)
+    lo = values.min()
+    hi = values.max()
+    if hi == lo:
+        return lo, lo, hi
+    inv_width = n_bins / (hi - lo)
+    bin_of = np.empty(n, dtype=np.int32)
+    counts = np.zeros(n_bins + 1, dtype=np.int64)
+    for j in range(n):
+        b = int((values[j] - lo) * inv_width)
+        bin_of[j] = b
+        counts[b] += 1
+    ranked = np.empty(2)
+    for r in range(2):
+        k = i1 if r == 0 else i2
+        below = 0
+        target = 0
+        for b in range(n_bins + 1):
+            if below + counts[b] > k:
+                target = b
+                break
+            below += counts[b]
+        members = np.empty(counts[target])
+        m = 0
+        for j in range(n):
+            if bin_of[j] == target:
+                members[m] = values[j]
+                m += 1
+        ranked[r] = _quickselect(members, k - below)
+        if i2 == i1:
+            ranked[1] = ranked[0]
+            break
+    return (ranked[0] + ranked[1]) / 2.0, lo, hi
+
+
+@njit(cache=True, nogil=True)
 def shift_and_quantize(scores: np.ndarray, bins: int):
     """Median-shift each row (MEME's quantile 0.5), then quantize all scores to integers in [0, bins].
 
-    Returns ``(quantized (W, T) int64, offset, scale)`` with ``quantized = round((shifted - offset) * scale)``.
+    Returns ``(quantized, offset, scale)`` with ``quantized = round((shifted - offset) * scale)`` stored target-major,
+    shape ``(T, W)`` int64, so that walking an alignment's diagonal reads neighbouring memory.
     """
     w, n = scores.shape
-    i1 = max(int(np.floor(0.5 * n)) - 1, 0)
-    i2 = max(int(np.ceil(0.5 * n)) - 1, i1)
-    shifted = np.empty_like(scores)
+    medians = np.empty(w)
     small = np.inf
     large = -np.inf
     for i in range(w):
-        q1 = _kth_smallest(scores[i], i1)
-        q2 = q1 if i2 == i1 else _kth_smallest(scores[i], i2)
-        med = (q1 + q2) / 2.0
-        for j in range(n):
-            v = scores[i, j] - med
-            shifted[i, j] = v
-            small = min(small, v)
-            large = max(large, v)
+        med, lo, hi = _row_median(scores[i])
+        medians[i] = med
+        small = min(small, lo - med)  # rounding is monotone: equals the minimum of the shifted row
+        large = max(large, hi - med)
     if large == small:
         small = large - 1.0
     offset = np.floor(small)
     scale = np.floor(bins / (large - offset))
-    out = np.empty((w, n), dtype=np.int64)
+    out = np.empty((n, w), dtype=np.int64)
     for i in range(w):
+        med = medians[i]
         for j in range(n):
-            out[i, j] = int((shifted[i, j] - offset) * scale + 0.5)
+            out[j, i] = int(((scores[i, j] - med) - offset) * scale + 0.5)
     return out, offset, scale
 
 
 @njit(cache=True, nogil=True)
-def alignment_pmfs(quantized: np.ndarray, bins: int):
-    """Null distributions of the summed quantized score of query columns ``i..j``, for every ``i <= j``.
+def alignment_tails(quantized: np.ndarray, bins: int):
+    """Null survival functions of the summed quantized score of query columns ``i..j``, for every ``i <= j``.
 
-    Returns ``(pmf (n_pairs, W * bins + 1), index (W, W))`` where ``pmf[index[i, j]]`` is the distribution for
-    columns ``i..j``.
+    ``quantized`` is target-major, ``(T, W)``. Returns ``(tails (n_pairs, W * bins + 2), index (W, W))`` where
+    ``tails[index[i, j], k] = P(score of columns i..j >= k)``, summed from the top so tiny tails stay exact.
     """
-    w, n = quantized.shape
+    n, w = quantized.shape
     size = w * bins + 1
     hist = np.zeros((w, bins + 1))
-    for i in range(w):
-        for j in range(n):
-            hist[i, quantized[i, j]] += 1.0
+    for j in range(n):
+        for i in range(w):
+            hist[i, quantized[j, i]] += 1.0
     hist /= n
     index = -np.ones((w, w), dtype=np.int64)
-    pmf = np.zeros((w * (w + 1) // 2, size))
+    tails = np.zeros((w * (w + 1) // 2, size + 1))
     row = 0
     old = np.zeros(size)
     new = np.zeros(size)
@@ -124,23 +162,14 @@ def alignment_pmfs(quantized: np.ndarray, bins: int):
                     for k in range(lo, hi + 1):
                         new[k + b] += old[k] * p
             lo, hi = lo + blo, hi + bhi
-            pmf[row, lo : hi + 1] = new[lo : hi + 1]
+            acc = 0.0
+            for k in range(hi, lo - 1, -1):
+                acc += new[k]
+                tails[row, k] = min(acc, 1.0)
+            tails[row, :lo] = min(acc, 1.0)
             index[start, end] = row
             row += 1
-    return pmf, index
-
-
-@njit(cache=True, nogil=True)
-def tail_sums(pmf: np.ndarray) -> np.ndarray:
-    """Survival functions ``P(X >= k)`` of each row, summed from the top (exact for tiny tails), capped at 1."""
-    n, size = pmf.shape
-    out = np.zeros((n, size + 1))
-    for r in range(n):
-        acc = 0.0
-        for k in range(size - 1, -1, -1):
-            acc += pmf[r, k]
-            out[r, k] = min(acc, 1.0)
-    return out
+    return tails, index
 
 
 @njit(cache=True, nogil=True)
@@ -172,17 +201,15 @@ def max_alignment_pvalue(
     """
     w = index.shape[0]
     size = tails.shape[1] - 1
-    log_none = 0.0  # log P(no alignment reaches k)
+    reached = 0.0  # P(some alignment so far reaches k), accumulated as u + sf (1 - u): no cancellation
     for a in range(w + length - 1):
         start, end = _alignment_pair(w, length, a)
-        correction = int(np.rint(shift_unit * (w - 1 - (end - start))))
-        j = k + correction
+        j = k + int(np.rint(shift_unit * (w - 1 - (end - start))))
         if j <= 0:
             return 1.0
         if j >= size:
             continue
         sf = tails[index[start, end], j]
-        if sf >= 1.0:
-            return 1.0
-        log_none += n_orient * np.log1p(-sf)
-    return -np.expm1(log_none)
+        for _ in range(n_orient):
+            reached += sf * (1.0 - reached)
+    return min(reached, 1.0)

@@ -1,27 +1,29 @@
 """q-values by Storey's method as the MEME suite computes them (Storey 2002, J R Stat Soc B 64:479).
 
 pi0 is estimated at lambda = 0.005, 0.010, ..., 0.5 as ``#{p >= lambda} / ((1 - lambda) m)``; the lambda whose
-bootstrap estimates (100 resamples of 1000 p-values) have the smallest mean squared error around the minimal pi0 is
+bootstrap estimates (resamples of 1000 p-values) have the smallest mean squared error around the minimal pi0 is
 used. With 100 p-values or fewer, pi0 = 1. Then ``q_i = min_{j >= i} min(1, pi0 p_(j) m / j)`` over sorted p-values.
-MEME draws its bootstrap from its own random generator, so pi0 (and q) can differ slightly from MEME's.
+MEME averages 100 random resamples; here the bootstrap MSE is taken in closed form (see ``estimate_pi0``), so pi0 (and
+q) can differ slightly from MEME's.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-N_BOOTSTRAPS = 100
 N_BOOTSTRAP_SAMPLES = 1000
 N_LAMBDA = 100
 MAX_LAMBDA = 0.5
 MIN_SAMPLES = 100
 
 
-def estimate_pi0(pvalues: np.ndarray, seed: int | None = 0) -> float:
-    """Storey's bootstrap estimate of the fraction of true nulls, clipped to [0, 1].
+def estimate_pi0(pvalues: np.ndarray) -> float:
+    """Storey's estimate of the fraction of true nulls, with lambda chosen by bootstrap mean squared error.
 
-    A bootstrap resample only matters through how many of its p-values reach each lambda, so resamples are drawn
-    as multinomial counts over the lambda bins (the same distribution as resampling the p-values themselves).
+    A bootstrap resample of B p-values reaches lambda ``X ~ Binomial(B, f)`` times (``f``: the observed fraction
+    reaching it), so the bootstrap MSE of ``X / ((1 - lambda) B)`` around the plug-in minimum has the closed form
+    ``f (1 - f) / ((1 - lambda)^2 B) + (f / (1 - lambda) - min pi0)^2``. Using it is MEME's procedure with infinitely
+    many bootstraps: deterministic, where MEME's 100 random resamples may pick a neighbouring lambda.
 
     Examples
     --------
@@ -33,26 +35,18 @@ def estimate_pi0(pvalues: np.ndarray, seed: int | None = 0) -> float:
     if m <= MIN_SAMPLES:
         return 1.0
     lambdas = (np.arange(N_LAMBDA) + 1) / N_LAMBDA * MAX_LAMBDA
-    # bin b holds p-values reaching exactly the first b lambdas
-    bins = np.searchsorted(lambdas, p, side="right")
-    freq = np.bincount(bins, minlength=N_LAMBDA + 1) / m
-
-    def pi0_from_counts(counts: np.ndarray, total: int) -> np.ndarray:
-        reaching = np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1][..., 1:]  # #{p >= lambda_i}
-        pi0 = reaching / ((1.0 - lambdas) * total)
-        return np.where(pi0 == 0.0, np.inf, pi0)
-
-    pi0 = pi0_from_counts(freq * m, m)
+    frac = (m - np.searchsorted(np.sort(p), lambdas, side="left")) / m  # fraction of p >= lambda
+    with np.errstate(divide="ignore"):
+        pi0 = np.where(frac > 0, frac / (1.0 - lambdas), np.inf)
     floor = pi0.min()
     if not np.isfinite(floor):  # no p-value reaches any lambda: MEME ends at pi0 = 1
         return 1.0
-    rng = np.random.default_rng(seed)
-    boot = rng.multinomial(N_BOOTSTRAP_SAMPLES, freq, size=N_BOOTSTRAPS)
-    mse = ((pi0_from_counts(boot, N_BOOTSTRAP_SAMPLES) - floor) ** 2).sum(axis=0)
+    mse = frac * (1 - frac) / ((1 - lambdas) ** 2 * N_BOOTSTRAP_SAMPLES) + (pi0 - floor) ** 2
+    mse = np.where(frac > 0, mse, np.inf)
     return float(np.clip(pi0[int(np.argmin(mse))], 0.0, 1.0))
 
 
-def qvalues(pvalues: np.ndarray, pi0: float | None = None, seed: int | None = 0) -> np.ndarray:
+def qvalues(pvalues: np.ndarray, pi0: float | None = None) -> np.ndarray:
     """q-values of ``pvalues`` (any order), with ``pi0`` estimated by :func:`estimate_pi0` unless given.
 
     Examples
@@ -64,7 +58,7 @@ def qvalues(pvalues: np.ndarray, pi0: float | None = None, seed: int | None = 0)
     if p.size == 0:
         return p.copy()
     if pi0 is None:
-        pi0 = estimate_pi0(p, seed=seed)
+        pi0 = estimate_pi0(p)
     order = np.argsort(p, kind="stable")
     ranked = p[order]
     fdr = np.minimum(1.0, pi0 * ranked * p.size / np.arange(1, p.size + 1))

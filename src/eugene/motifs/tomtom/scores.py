@@ -27,7 +27,8 @@ def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarr
     query
         ``(W, A)`` probabilities, one row per query position.
     targets
-        ``(T, A)`` probabilities of all target columns, concatenated.
+        ``(A, T)`` probabilities of all target columns, concatenated (letters first, so the inner loop runs over
+        contiguous target columns).
     dist
         Code from ``DISTANCES``.
 
@@ -36,30 +37,34 @@ def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarr
     ``(W, T)`` float64 scores.
     """
     w, a = query.shape
-    n = targets.shape[0]
+    n = targets.shape[1]
     out = np.empty((w, n))
     mean = 1.0 / a
+    centered = targets - mean
+    tss = np.zeros(n)  # squared norms of the centered target columns (pearson)
+    if dist == 0:
+        for k in range(a):
+            for j in range(n):
+                tss[j] += centered[k, j] * centered[k, j]
     for i in range(w):
-        q = query[i]
+        row = out[i]
+        row[:] = 0.0
         if dist == 0:
-            qc = q - mean
             qss = 0.0
             for k in range(a):
-                qss += qc[k] * qc[k]
+                qc = query[i, k] - mean
+                qss += qc * qc
+                for j in range(n):
+                    row[j] += qc * centered[k, j]
             for j in range(n):
-                num = 0.0
-                tss = 0.0
-                for k in range(a):
-                    tc = targets[j, k] - mean
-                    num += qc[k] * tc
-                    tss += tc * tc
-                den = np.sqrt(qss * tss)
-                out[i, j] = num / den if den != 0.0 else 0.0
+                den = np.sqrt(qss * tss[j])
+                row[j] = row[j] / den if den != 0.0 else 0.0
         else:
+            for k in range(a):
+                qk = query[i, k]
+                for j in range(n):
+                    d = qk - targets[k, j]
+                    row[j] += d * d
             for j in range(n):
-                ss = 0.0
-                for k in range(a):
-                    d = q[k] - targets[j, k]
-                    ss += d * d
-                out[i, j] = -np.sqrt(ss) if dist == 1 else 2.0 - ss
+                row[j] = -np.sqrt(row[j]) if dist == 1 else 2.0 - row[j]
     return out
