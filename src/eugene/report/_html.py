@@ -42,7 +42,9 @@ def _format_cell(value: Any) -> str:
 
 
 def table_html(table: pd.DataFrame, tsv_name: str, *, max_rows: int = 30, caption: str = "") -> str:
-    """An HTML table of the first ``max_rows`` rows with a link to the full table written beside the report."""
+    """An HTML table of the first ``max_rows`` rows (none: only the link) with a link to the full table's TSV."""
+    if max_rows == 0:
+        return f'<p class="tsv">{escape(caption)}: <a href="{escape(tsv_name)}">{escape(tsv_name)}</a></p>'
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{_format_cell(v)}</td>" for v in row) + "</tr>"
