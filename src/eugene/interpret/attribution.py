@@ -14,6 +14,10 @@ Methods and their papers:
 
 ``gradient_correction=True`` subtracts from the gradient its mean over the alphabet at each position (Majdandzic et
 al. 2023, Genome Biology 24:109), removing the off-simplex component that one-hot inputs cannot move along.
+
+For the reference methods a position's contribution, ``sum over letters of multiplier * (x - r)``, is placed on the
+letter observed there (as in tangermeme and TF-MoDISco), so a logo shows one letter per position; columns that are
+not one-hot (padding) keep the per-letter terms. Summation-to-delta holds either way.
 """
 
 from __future__ import annotations
@@ -84,6 +88,13 @@ def _correct(grad: torch.Tensor, on: bool) -> torch.Tensor:
 def _hypothetical(multipliers: torch.Tensor, refs: torch.Tensor) -> torch.Tensor:
     """Hypothetical contributions (TF-MoDISco): had base b been at position l, its contribution, averaged over refs."""
     return (multipliers - (multipliers * refs).sum(dim=-2, keepdim=True)).mean(dim=1)
+
+
+def _projected(contributions: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean contributions (n, A, L), each position's total placed on its observed letter (where x is one-hot)."""
+    mean = contributions.mean(dim=1)
+    one_hot = x.sum(dim=-2, keepdim=True) == 1
+    return torch.where(one_hot, x * mean.sum(dim=-2, keepdim=True), mean)
 
 
 def _gauss_legendre(n_steps: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -289,7 +300,7 @@ def attribute(
             else:
                 multipliers, fx, fr = pair_multipliers(model, select, x, r, flagged)
             contributions = multipliers * (x[:, None] - r)
-            attributions.append(_hypothetical(multipliers, r) if hypothetical else contributions.mean(dim=1))
+            attributions.append(_hypothetical(multipliers, r) if hypothetical else _projected(contributions, x))
             if method == "integrated_gradients":
                 if not return_delta:
                     continue
