@@ -204,3 +204,25 @@ def test_every_subcommand_has_device_or_does_no_model_work():
         assert {"--debug", "--quiet"} <= options
         if name != "tomtom":
             assert {"--device", "--batch-size"} <= options, name
+
+
+def test_gia_writes_the_positional_curve_of_the_api(inputs, tmp_path):
+    try:
+        gia_positional = public("eugene.interpret.gia_positional")
+        backgrounds = public("eugene.interpret.dinucleotide_backgrounds")
+    except NotBuiltYet as missing:
+        pytest.skip(f"{missing} is not built yet")
+    import pandas as pd
+
+    from eugene.seq import one_hot
+
+    out = tmp_path / "gia.tsv"
+    argv = ["gia", *ZOO, "--weights", inputs["weights"], "--sequences", str(inputs["root"] / "seqs.fa")]
+    assert main([*argv, "--motif", "TGACTCA", "--backgrounds", "4", "--step", "5", "--out", str(out), "--quiet"]) == 0
+    got = pd.read_csv(out, sep="\t")
+    pick = np.sort(np.random.default_rng(0).choice(10, size=4, replace=False))
+    bg = backgrounds(one_hot(inputs["seqs"])[pick], n=1, seed=0)
+    _, want = gia_positional(inputs["model"], bg, "TGACTCA", step=5, seed=0)
+    assert set(got["motif"]) == {"TGACTCA"}
+    np.testing.assert_array_equal(got["position"], want["position"])
+    np.testing.assert_allclose(got["importance"], want["importance"], rtol=1e-5, atol=1e-7)

@@ -194,9 +194,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "gia", "global importance analysis of a motif inserted into background sequences", [model, sequences, compute]
     )
-    p.add_argument("--motif", required=True, action="append", help="motif sequence to insert, repeatable")
+    p.add_argument(
+        "--motif",
+        required=True,
+        action="append",
+        help="motif to implant, repeatable: letters (CCATATATGG), jaspar:MA0083.3, or FILE:ID of a motif file",
+    )
+    p.add_argument(
+        "--backgrounds",
+        type=_positive_int,
+        default=64,
+        metavar="N",
+        help="number of backgrounds: dinucleotide shuffles of N sequences drawn at random (default 64)",
+    )
+    p.add_argument("--step", type=_positive_int, default=1, help="implant at every STEP-th position (default 1)")
     _target_option(p)
-    p.add_argument("--out", required=True, metavar="FILE.tsv", help="table of the effect by position")
+    p.add_argument("--out", required=True, metavar="FILE.tsv", help="table of the mean effect by position")
     p.add_argument("--plot", metavar="FIGURE", help="also draw the curves to FIGURE (.png, .svg, .pdf)")
     p.set_defaults(run=_run_gia)
 
@@ -350,8 +363,41 @@ def _run_tomtom(args: argparse.Namespace) -> int:
     return _done(out)
 
 
+def _motif(spec: str) -> Any:
+    """``--motif``: letters (``CCATATATGG``), ``jaspar:MA0083.3``, or ``FILE:ID`` for a motif in a motif file."""
+    from eugene import motifs
+
+    source, sep, motif_id = spec.rpartition(":")
+    if not sep:
+        return spec
+    database = motifs.jaspar() if source.lower() == "jaspar" else motifs.read_motifs(source)
+    if motif_id not in database.names:
+        raise ValueError(f"--motif {spec!r}: no motif {motif_id!r} in {source}")
+    return database[motif_id]
+
+
 def _run_gia(args: argparse.Namespace) -> int:
-    raise NotImplementedError("eugene gia: the GIA API (eugene.interpret) is not built yet")
+    import numpy as np
+    import pandas as pd
+
+    from eugene import interpret, plot
+
+    _, X = _read_sequences(args)
+    model = _load_model(args)
+    rng = np.random.default_rng(args.seed)
+    pick = np.sort(rng.choice(len(X), size=min(len(X), args.backgrounds), replace=False))
+    backgrounds = interpret.dinucleotide_backgrounds(X[pick], n=1, seed=args.seed)
+    curves = {}
+    for spec in args.motif:
+        _, curves[spec] = interpret.gia_positional(
+            model, backgrounds, _motif(spec), target=args.target, step=args.step, seed=args.seed,
+            **_compute_kwargs(args),
+        )  # fmt: skip
+    out = _output(args.out)
+    pd.concat([c.assign(motif=m) for m, c in curves.items()], ignore_index=True).to_csv(out, sep="\t", index=False)
+    if args.plot:
+        _save_figure(plot.gia_curves(curves), args.plot)
+    return _done(out)
 
 
 def _run_report(args: argparse.Namespace) -> int:

@@ -21,6 +21,8 @@ from .builder import ReportContext, Section
 __all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia"]
 
 FDR = 0.05  # q-value below which a TOMTOM match counts as a match in the report
+GIA_BACKGROUNDS = 64  # dinucleotide-shuffled backgrounds per GIA curve
+GIA_POSITIONS = 40  # about this many positions per GIA curve
 
 
 def _titled(title: str) -> Callable:
@@ -81,6 +83,18 @@ def _databases(ctx: ReportContext):
     return database, f"{database.name} ({len(database)} motifs, bundled offline)"
 
 
+def _as_motif_set(database):
+    """The target motifs as one MotifSet (files are read, several concatenated), to look matches up by ID."""
+    if not isinstance(database, list):
+        return database
+    (read_motifs,) = require("eugene.motifs.read_motifs")
+    sets = [read_motifs(path) for path in database]
+    combined = sets[0]
+    for other in sets[1:]:
+        combined = combined + other
+    return combined
+
+
 @_titled("First-layer filters")
 def filters(ctx: ReportContext) -> Section:
     """PFMs of the first convolution's filters (written as MEME), logos, and their best TOMTOM matches."""
@@ -127,6 +141,7 @@ def filters(ctx: ReportContext) -> Section:
         rows.append(row)
     table = pd.DataFrame(rows)
     ctx.results["motifs"] = motifs
+    ctx.results["database"] = _as_motif_set(database)
     ctx.results["matches"] = table
     significant = hits[hits["q-value"] <= FDR]
     figure = filter_logos(motifs, significant if len(significant) else None)
@@ -225,14 +240,44 @@ def ism(ctx: ReportContext) -> Section:
 
 @_titled("Global importance analysis")
 def gia(ctx: ReportContext) -> Section:
-    """GIA curves (Koo et al. 2021) of the known motifs the filters matched best."""
-    gia_positional, gia_curves = require("eugene.interpret.gia_positional", "eugene.plot.gia_curves")
-    matches = ctx.results.get("matches")
-    if matches is None:
+    """GIA positional curves (Koo et al. 2021) of the known motifs the filters matched best."""
+    gia_positional, backgrounds, gia_curves = require(
+        "eugene.interpret.gia_positional", "eugene.interpret.dinucleotide_backgrounds", "eugene.plot.gia_curves"
+    )
+    matches, database = ctx.results.get("matches"), ctx.results.get("database")
+    if matches is None or database is None:
         raise NotBuiltYet("the filter section, which finds the motifs to test")
     if "q-value" not in matches or not (matches["q-value"] <= FDR).any():
         return Section("Global importance analysis", note_html(f"No filter matched a known motif at q <= {FDR}."))
-    raise NotBuiltYet("eugene.interpret GIA functions")  # replaced once the GIA API lands
+    best = matches[matches["q-value"] <= FDR].sort_values("q-value").drop_duplicates("best_match").head(ctx.n_gia)
+    rng = np.random.default_rng(ctx.seed)
+    pick = rng.choice(len(ctx.X), size=min(len(ctx.X), GIA_BACKGROUNDS), replace=False)
+    background = backgrounds(ctx.X[np.sort(pick)], n=1, seed=ctx.seed)
+    step = max(1, ctx.X.shape[2] // GIA_POSITIONS)
+    curves = {}
+    for row in best.itertuples():
+        label = f"{row.name} ({row.best_match})" if row.name else row.best_match
+        _, curve = gia_positional(
+            ctx.model,
+            background,
+            database[row.best_match],
+            target=ctx.target,
+            step=step,
+            batch_size=ctx.batch_size,
+            device=ctx.device,
+            seed=ctx.seed,
+            verbose=ctx.verbose,
+        )
+        curves[label] = curve
+    table = pd.concat([c.assign(motif=label) for label, c in curves.items()], ignore_index=True)
+    html = (
+        f"<p>Mean change of output {ctx.target} when each of the best-matched known motifs (one instance sampled "
+        f"from its PFM per background) is implanted at every {step}-th position of {len(background)} "
+        "dinucleotide-shuffled backgrounds (global importance analysis, Koo et al. 2021).</p>"
+        + figure_html(gia_curves(curves), "GIA: effect of the motif by position")
+        + table_html(table, "gia_positional.tsv", max_rows=0, caption="Curves")
+    )
+    return Section("Global importance analysis", html, {"gia_positional": table})
 
 
 SECTIONS: list[tuple[str, Callable[[ReportContext], Section]]] = [
