@@ -1,0 +1,423 @@
+"""Global importance analysis (GIA): put a feature into many background sequences and measure the mean change.
+
+After Koo, Majdandzic, Ploenzke, Anand & Shi (2021), "Global importance analysis: an interpretability method to
+quantify importance of genomic features in deep neural networks", PLoS Comput Biol 17:e1008925. For backgrounds
+``b_1..b_N`` (see :mod:`eugene.interpret.backgrounds`) and an edit ``phi`` (implant a motif, occlude a site), the global
+importance is ``mean_i f(phi(b_i)) - f(b_i)``. Every experiment here works on the model's output scale as given: no
+log-scale is assumed (cooperativity is the additive interaction ``f(AB) - f(A) - f(B) + f(bg)``).
+
+Each experiment returns ``(effects, table)``: a numpy array of per-background effects and a tidy pandas DataFrame of
+summaries, ready for :mod:`eugene.plot.perturbation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .._validate import check_positive_int, describe
+from ..seq import one_hot, reverse_complement
+from ._engine import Target, as_tensor, like_input, model_alphabet_size, predict
+from .backgrounds import _sample_onehot
+
+__all__ = ["implant_motif", "gia_implant", "gia_positional", "gia_spacing", "gia_occlusion", "gia_sites"]
+
+MotifLike = Any  # a string, a Motif (PPM), an (A, W) PPM or one-hot array
+
+
+def _motif_instances(motif: MotifLike, n: int, alphabet_size: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` one-hot instances (n, A, W) of ``motif``: a string is encoded; a PPM (Motif or array) is sampled."""
+    if isinstance(motif, str):
+        if not motif:
+            raise ValueError("motif must be a non-empty string, a Motif or an (A, W) matrix; got ''")
+        return np.repeat(one_hot(motif), n, axis=0)
+    probs = getattr(motif, "probs", motif)
+    if isinstance(probs, torch.Tensor):
+        probs = probs.detach().cpu().numpy()
+    if not isinstance(probs, np.ndarray) or probs.ndim != 2 or probs.shape[0] != alphabet_size:
+        raise TypeError(
+            f"motif must be a string, a Motif or an (A, W) matrix with A={alphabet_size}; got {describe(motif)}"
+        )
+    probs = probs.astype(np.float64)
+    if np.isin(probs, (0.0, 1.0)).all() and (probs.sum(axis=0) == 1).all():
+        return np.repeat(probs[None].astype(np.float32), n, axis=0)
+    if (probs < 0).any() or (probs.sum(axis=0) <= 0).any():
+        raise ValueError("motif as a matrix must be a PPM (non-negative columns with a positive sum) or one-hot")
+    return _sample_onehot(probs, n, rng)
+
+
+def _positions(position: Any, n: int, width: int, length: int, name: str = "position") -> np.ndarray:
+    positions = np.broadcast_to(np.asarray(position), (n,)).astype(np.int64)
+    if not np.issubdtype(np.asarray(position).dtype, np.integer):
+        raise TypeError(f"{name} must be an int or one int per sequence; got {describe(position)}")
+    if (positions < 0).any() or (positions + width > length).any():
+        raise ValueError(f"{name} must leave room for the motif (width {width}) in [0, {length}); got {position}")
+    return positions
+
+
+def _implant(X: torch.Tensor, instances: torch.Tensor, positions: np.ndarray) -> torch.Tensor:
+    out = X.clone()
+    width = instances.shape[2]
+    columns = torch.as_tensor(positions)[:, None] + torch.arange(width)
+    out[torch.arange(len(X))[:, None], :, columns] = instances.permute(0, 2, 1).to(out.dtype)
+    return out
+
+
+def implant_motif(
+    X: Any,
+    motif: MotifLike,
+    position: int | Sequence[int],
+    *,
+    strand: str = "+",
+    seed: int | np.random.Generator | None = None,
+) -> Any:
+    """Copies of ``X`` (N, A, L) with ``motif`` written at ``position`` (one int, or one per sequence).
+
+    ``motif`` is a string (encoded with :func:`eugene.seq.one_hot`), a :class:`eugene.motifs.Motif` or an (A, W)
+    PPM (one instance sampled per sequence with ``seed``), or an (A, W) one-hot. ``strand="-"`` implants the reverse
+    complement.
+
+    Examples
+    --------
+    >>> from eugene.seq import one_hot, decode
+    >>> decode(implant_motif(one_hot(["AAAAAAAA"]), "CGT", 2))
+    ['AACGTAAA']
+    """
+    Xt = as_tensor(X)
+    if strand not in ("+", "-"):
+        raise ValueError(f"strand must be '+' or '-'; got {strand!r}")
+    instances = _motif_instances(motif, len(Xt), Xt.shape[1], np.random.default_rng(seed))
+    if strand == "-":
+        instances = reverse_complement(instances)
+    positions = _positions(position, len(Xt), instances.shape[2], Xt.shape[2])
+    return like_input(_implant(Xt, torch.from_numpy(np.ascontiguousarray(instances)), positions), X)
+
+
+def _predict(model: nn.Module, X: torch.Tensor, target: Target, batch_size: int, device: Any) -> np.ndarray:
+    return predict(model, X, target, batch_size=batch_size, device=device).double().numpy()
+
+
+def _summary(effects: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean (the global importance), standard deviation and standard error over the last axis."""
+    n = effects.shape[-1]
+    std = effects.std(axis=-1, ddof=1) if n > 1 else np.zeros(effects.shape[:-1])
+    return {"importance": effects.mean(axis=-1), "std": std, "sem": std / np.sqrt(n)}
+
+
+def _setup(model: nn.Module, backgrounds: Any, motif: MotifLike, seed: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    Xt = as_tensor(backgrounds, "backgrounds", alphabet_size=model_alphabet_size(model)).cpu()
+    instances = _motif_instances(motif, len(Xt), Xt.shape[1], np.random.default_rng(seed))
+    return Xt, torch.from_numpy(np.ascontiguousarray(instances))
+
+
+def gia_implant(
+    model: nn.Module,
+    backgrounds: Any,
+    motif: MotifLike,
+    position: int | None = None,
+    *,
+    target: Target = 0,
+    strand: str = "+",
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Global importance of a motif: mean of ``f(background with motif) - f(background)`` (Koo et al. 2021).
+
+    Parameters
+    ----------
+    model, backgrounds
+        The model and background sequences (N, A, L), e.g. from :func:`profile_backgrounds`.
+    motif
+        A string, a :class:`eugene.motifs.Motif` / (A, W) PPM (one instance sampled per background) or one-hot.
+    position
+        Start of the motif; None centres it.
+    target, strand, batch_size, device, seed
+        Output to read, strand of the motif, batching, device and the seed for sampling PPM instances.
+
+    Returns
+    -------
+    effects
+        Per-background effects, shape (N,); their mean is the global importance.
+    table
+        One row per background: ``background, position, strand, background_pred, implanted_pred, effect``.
+
+    Examples
+    --------
+    >>> effects, table = gia_implant(model, profile_backgrounds(X, 100, seed=0), "TGACTCA")   # doctest: +SKIP
+    >>> effects.mean()                                                                          # doctest: +SKIP
+    """
+    Xt, instances = _setup(model, backgrounds, motif, seed)
+    if strand == "-":
+        instances = reverse_complement(instances)
+    elif strand != "+":
+        raise ValueError(f"strand must be '+' or '-'; got {strand!r}")
+    width = instances.shape[2]
+    position = (Xt.shape[2] - width) // 2 if position is None else position
+    positions = _positions(position, len(Xt), width, Xt.shape[2])
+    base = _predict(model, Xt, target, batch_size, device)
+    implanted = _predict(model, _implant(Xt, instances, positions), target, batch_size, device)
+    effects = implanted - base
+    table = pd.DataFrame(
+        {
+            "background": np.arange(len(Xt)),
+            "position": positions,
+            "strand": strand,
+            "background_pred": base,
+            "implanted_pred": implanted,
+            "effect": effects,
+        }
+    )
+    return effects, table
+
+
+def gia_positional(
+    model: nn.Module,
+    backgrounds: Any,
+    motif: MotifLike,
+    positions: Sequence[int] | None = None,
+    *,
+    target: Target = 0,
+    step: int = 1,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Positional scan: the global importance of ``motif`` implanted at each offset.
+
+    The same motif instance (sampled once per background from a PPM) is used at every position, so only the
+    position varies. ``positions`` defaults to every ``step``-th offset where the motif fits.
+
+    Returns
+    -------
+    effects
+        Shape (P, N): effect at each position for each background.
+    table
+        One row per position: ``position, importance, std, sem``.
+
+    Examples
+    --------
+    >>> effects, table = gia_positional(model, backgrounds, "TGACTCA", step=5)   # doctest: +SKIP
+    """
+    from tqdm.auto import tqdm
+
+    Xt, instances = _setup(model, backgrounds, motif, seed)
+    width = instances.shape[2]
+    if positions is None:
+        positions = range(0, Xt.shape[2] - width + 1, check_positive_int(step, "step"))
+    positions = [int(p) for p in positions]
+    base = _predict(model, Xt, target, batch_size, device)
+    effects = np.empty((len(positions), len(Xt)))
+    for i, p in enumerate(tqdm(positions, desc="gia positions", disable=not verbose, leave=False)):
+        at = _positions(p, len(Xt), width, Xt.shape[2], "positions")
+        effects[i] = _predict(model, _implant(Xt, instances, at), target, batch_size, device) - base
+    return effects, pd.DataFrame({"position": positions, **_summary(effects)})
+
+
+def gia_spacing(
+    model: nn.Module,
+    backgrounds: Any,
+    motif_a: MotifLike,
+    motif_b: MotifLike,
+    distances: Sequence[int] | None = None,
+    *,
+    position_a: int | None = None,
+    orientations: Sequence[str] = ("+", "-"),
+    target: Target = 0,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Distance and orientation dependence of two motifs, and their cooperativity.
+
+    ``motif_a`` sits at ``position_a``; ``motif_b`` (on strand ``"+"`` or ``"-"``) starts ``d`` bases after the end
+    of A, for each ``d`` in ``distances`` (the gap; default every gap that fits). Per background,
+    ``cooperativity = f(AB) - f(A) - f(B) + f(bg)``: zero when the effects add up on the output's own scale (no
+    log-scale assumed; pass a target callable that takes the log if multiplicative effects are meant).
+
+    Returns
+    -------
+    cooperativity
+        Shape (O, D, N) for orientations x distances x backgrounds.
+    table
+        One row per (orientation, distance): ``orientation, distance, effect_a, effect_b, effect_ab,
+        cooperativity, cooperativity_sem``.
+
+    Examples
+    --------
+    >>> coop, table = gia_spacing(model, backgrounds, "TGACTCA", "CACGTG", distances=range(0, 30))  # doctest: +SKIP
+    """
+    from tqdm.auto import tqdm
+
+    Xt, inst_a = _setup(model, backgrounds, motif_a, seed)
+    rng = np.random.default_rng(None if seed is None else np.random.default_rng(seed).integers(2**63))
+    inst_b = torch.from_numpy(np.ascontiguousarray(_motif_instances(motif_b, len(Xt), Xt.shape[1], rng)))
+    w_a, w_b, length = inst_a.shape[2], inst_b.shape[2], Xt.shape[2]
+    if distances is None:
+        start = 0 if position_a is None else position_a
+        distances = range(0, length - start - w_a - w_b + 1)
+    distances = [int(d) for d in distances]
+    if not distances or min(distances) < 0:
+        raise ValueError(f"distances must be non-empty gaps >= 0; got {distances}")
+    if position_a is None:
+        position_a = max(0, (length - (w_a + max(distances) + w_b)) // 2)
+    for o in orientations:
+        if o not in ("+", "-"):
+            raise ValueError(f"orientations must contain '+' or '-'; got {o!r}")
+    at_a = _positions(position_a, len(Xt), w_a, length, "position_a")
+    base = _predict(model, Xt, target, batch_size, device)
+    with_a = _implant(Xt, inst_a, at_a)
+    f_a = _predict(model, with_a, target, batch_size, device)
+    coop = np.empty((len(orientations), len(distances), len(Xt)))
+    rows = []
+    jobs = [(i, o, j, d) for i, o in enumerate(orientations) for j, d in enumerate(distances)]
+    for i, o, j, d in tqdm(jobs, desc="gia spacing", disable=not verbose, leave=False):
+        b = inst_b if o == "+" else reverse_complement(inst_b)
+        at_b = _positions(position_a + w_a + d, len(Xt), w_b, length, "position_a + width + distance")
+        f_b = _predict(model, _implant(Xt, b, at_b), target, batch_size, device)
+        f_ab = _predict(model, _implant(with_a, b, at_b), target, batch_size, device)
+        coop[i, j] = f_ab - f_a - f_b + base
+        summary = _summary(coop[i, j])
+        rows.append(
+            {
+                "orientation": o,
+                "distance": d,
+                "effect_a": float((f_a - base).mean()),
+                "effect_b": float((f_b - base).mean()),
+                "effect_ab": float((f_ab - base).mean()),
+                "cooperativity": float(summary["importance"]),
+                "cooperativity_sem": float(summary["sem"]),
+            }
+        )
+    return coop, pd.DataFrame(rows)
+
+
+def _find_sites(X: torch.Tensor, motif: MotifLike, threshold: float) -> pd.DataFrame:
+    """Instances of ``motif`` in ``X`` on both strands: exact matches of a string, or PWM scores above a threshold."""
+    from ..motifs import to_pwm
+
+    if isinstance(motif, str):
+        kernel = torch.from_numpy(one_hot(motif)[0]).double()
+        needed = float(len(motif))
+        relative = None
+    else:
+        pwm = torch.from_numpy(to_pwm(motif)).double()
+        if pwm.shape[0] != X.shape[1]:
+            raise ValueError(f"motif must have A={X.shape[1]} rows to scan X; got {tuple(pwm.shape)}")
+        low, high = float(pwm.min(dim=0).values.sum()), float(pwm.max(dim=0).values.sum())
+        kernel, needed, relative = pwm, low + threshold * (high - low), (low, high)
+    rows = []
+    for strand, k in (("+", kernel), ("-", reverse_complement(kernel[None])[0])):
+        scores = F.conv1d(X.double(), k[None])[:, 0]  # (N, L - W + 1)
+        seq, start = torch.nonzero(scores >= needed - 1e-9, as_tuple=True)
+        for s, p in zip(seq.tolist(), start.tolist()):
+            score = float(scores[s, p])
+            if relative is not None:
+                score = (score - relative[0]) / (relative[1] - relative[0])
+            rows.append({"seq": s, "start": p, "end": p + k.shape[1], "strand": strand, "score": score})
+        if isinstance(motif, str) and motif == reverse_complement(motif):
+            break  # a palindrome: the minus strand finds the same sites
+    columns = ["seq", "start", "end", "strand", "score"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["seq", "start", "strand"], ignore_index=True)
+
+
+def gia_occlusion(
+    model: nn.Module,
+    X: Any,
+    motif: MotifLike,
+    *,
+    threshold: float = 0.8,
+    n_samples: int = 10,
+    target: Target = 0,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Occlusion of motif instances: ``f(X) - mean f(X with the site replaced by random bases)`` for each site.
+
+    Sites are exact matches of a string, or, for a :class:`eugene.motifs.Motif` / PPM, windows whose PWM log-odds
+    score is at least ``threshold`` of the way from the lowest to the highest possible score; both strands. Each
+    site is occluded ``n_samples`` times with uniform random bases (seeded) and the predictions averaged.
+
+    Returns
+    -------
+    effects
+        Shape (S,): one effect per site (positive: the site raised the output).
+    table
+        One row per site: ``seq, start, end, strand, score, prediction, occluded_prediction, effect``.
+
+    Examples
+    --------
+    >>> effects, sites = gia_occlusion(model, X, "TGACTCA")   # doctest: +SKIP
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be a fraction in [0, 1]; got {describe(threshold)}")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model)).cpu()
+    sites = _find_sites(Xt, motif, threshold)
+    reference = _predict(model, Xt, target, batch_size, device)
+    sites["prediction"] = reference[sites["seq"].to_numpy()]
+    if len(sites) == 0:
+        sites["occluded_prediction"] = sites["effect"] = np.zeros(0)
+        return np.zeros(0), sites
+    rng = np.random.default_rng(seed)
+    width = int((sites["end"] - sites["start"]).iloc[0])
+    seqs = np.repeat(sites["seq"].to_numpy(), n_samples)
+    starts = np.repeat(sites["start"].to_numpy(), n_samples)
+    uniform = np.full((Xt.shape[1], width), 1.0 / Xt.shape[1])
+    noise = torch.from_numpy(_sample_onehot(uniform, len(seqs), rng))
+    occluded = _predict(model, _implant(Xt[seqs], noise, starts), target, batch_size, device)
+    sites["occluded_prediction"] = occluded.reshape(-1, n_samples).mean(axis=1)
+    sites["effect"] = sites["prediction"] - sites["occluded_prediction"]
+    return sites["effect"].to_numpy(), sites
+
+
+def gia_sites(
+    model: nn.Module,
+    backgrounds: Any,
+    motif: MotifLike,
+    n_sites: Sequence[int] = (1, 2, 3, 4),
+    *,
+    target: Target = 0,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Global importance of ``k`` copies of a motif, for each ``k`` in ``n_sites``, spread evenly along the sequence.
+
+    The copies of ``k`` sites start at ``round(linspace(0, L - W, k + 2))[1:-1]`` (evenly spaced, away from the
+    ends); the same sampled instance is used for every copy in a background.
+
+    Returns
+    -------
+    effects
+        Shape (K, N).
+    table
+        One row per k: ``n_sites, importance, std, sem``.
+
+    Examples
+    --------
+    >>> effects, table = gia_sites(model, backgrounds, "TGACTCA", n_sites=range(1, 6))   # doctest: +SKIP
+    """
+    Xt, instances = _setup(model, backgrounds, motif, seed)
+    width, length = instances.shape[2], Xt.shape[2]
+    counts = [check_positive_int(k, "n_sites") for k in n_sites]
+    base = _predict(model, Xt, target, batch_size, device)
+    effects = np.empty((len(counts), len(Xt)))
+    for i, k in enumerate(counts):
+        starts = np.round(np.linspace(0, length - width, k + 2)[1:-1]).astype(int)
+        if k > 1 and np.diff(starts).min() < width:
+            raise ValueError(f"n_sites={k} copies of a width-{width} motif do not fit apart in length {length}")
+        implanted = Xt
+        for s in starts:
+            implanted = _implant(implanted, instances, np.full(len(Xt), s))
+        effects[i] = _predict(model, implanted, target, batch_size, device) - base
+    return effects, pd.DataFrame({"n_sites": counts, **_summary(effects)})

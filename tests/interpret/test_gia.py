@@ -1,0 +1,148 @@
+"""GIA on hand-built models with known motif detectors, so the expected effects follow from the construction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import eugene as eu
+from eugene.interpret import (
+    dinucleotide_backgrounds,
+    gc_backgrounds,
+    gia_implant,
+    gia_occlusion,
+    gia_positional,
+    gia_sites,
+    gia_spacing,
+    implant_motif,
+    profile_backgrounds,
+)
+from eugene.seq import decode, one_hot
+
+MOTIF_A, MOTIF_B = "TGACTCA", "CACGTG"
+SHUFFLED_A = "CATGTCA"  # the same letters as MOTIF_A in another order
+
+
+class Detector(nn.Module):
+    """Exact-match detectors: channel k is 1 where motif k matches fully, else 0 (weights +1/-1, bias -(W - 1))."""
+
+    def __init__(self, motifs: list[str], combine: str = "max_sum") -> None:
+        super().__init__()
+        width = max(len(m) for m in motifs)
+        self.conv = nn.Conv1d(4, len(motifs), width)
+        with torch.no_grad():
+            self.conv.weight.zero_()
+            for k, m in enumerate(motifs):
+                self.conv.weight[k, :, : len(m)] = torch.from_numpy(2 * one_hot(m)[0] - 1)
+                self.conv.bias[k] = -(len(m) - 1)
+        self.combine = combine
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        hits = torch.relu(self.conv(x))
+        if self.combine == "count":  # number of sites of motif 0
+            return hits[:, :1].sum(dim=2)
+        present = hits.amax(dim=2)
+        if self.combine == "product":  # fires only when both motifs are present
+            return present.prod(dim=1, keepdim=True)
+        return present.sum(dim=1, keepdim=True)  # additive: each motif adds 1
+
+
+def test_backgrounds_shapes_and_composition() -> None:
+    X = one_hot(["ACGTTGCAACGGTA", "GGGCCCATATAGCA"])
+    shuffled = dinucleotide_backgrounds(X, n=3, seed=0)
+    assert shuffled.shape == (6, 4, 14)
+    np.testing.assert_array_equal(shuffled[:3].sum(axis=2), np.repeat(X[:1].sum(axis=2), 3, axis=0))
+    profile = profile_backgrounds(X, 200, seed=1)
+    assert profile.shape == (200, 4, 14) and np.all(profile.sum(axis=1) == 1)
+    allowed = X.sum(axis=0) > 0  # a profile draw only uses bases seen at that position
+    assert np.all(profile[:, ~allowed] == 0)
+    gc = gc_backgrounds(400, 50, gc=0.7, seed=2)
+    assert abs(gc[:, 1:3].sum() / (400 * 50) - 0.7) < 0.02
+    np.testing.assert_array_equal(gc, gc_backgrounds(400, 50, gc=0.7, seed=2))
+    assert isinstance(profile_backgrounds(torch.from_numpy(X), 2, seed=0), torch.Tensor)
+
+
+def test_implant_motif_string_ppm_and_strand() -> None:
+    X = one_hot(["A" * 12, "C" * 12])
+    assert decode(implant_motif(X, "TGAC", 3)) == ["AAATGACAAAAA", "CCCTGACCCCCC"]
+    assert decode(implant_motif(X, "TGAC", [0, 8], strand="-")) == ["GTCAAAAAAAAA", "CCCCCCCCGTCA"]
+    ppm = np.array([[0.0, 1.0], [0.5, 0.0], [0.5, 0.0], [0.0, 0.0]])  # position 0 is C or G, position 1 is A
+    implanted = decode(implant_motif(np.repeat(X[:1], 50, axis=0), ppm, 5, seed=0))
+    assert {s[5:7] for s in implanted} == {"CA", "GA"}
+    with pytest.raises(ValueError, match="leave room"):
+        implant_motif(X, "TGAC", 10)
+
+
+def test_implanted_motif_raises_output_and_shuffled_control_does_not() -> None:
+    model = Detector([MOTIF_A]).eval()
+    backgrounds = gc_backgrounds(200, 60, seed=3)
+    effects, table = gia_implant(model, backgrounds, MOTIF_A)
+    assert effects.mean() > 0.95 and len(table) == 200
+    np.testing.assert_allclose(table["effect"], table["implanted_pred"] - table["background_pred"])
+    control, _ = gia_implant(model, backgrounds, SHUFFLED_A)
+    assert abs(control.mean()) < 0.05
+    reverse, _ = gia_implant(model, backgrounds, "TGAGTCA", strand="-")  # the reverse complement of MOTIF_A
+    np.testing.assert_allclose(reverse, effects)
+
+
+def test_demo_model_planted_motif() -> None:
+    load = getattr(eu.models, "load_demo_model", None)
+    if load is None:
+        pytest.skip("eugene.models.load_demo_model does not exist yet (the demo model is trained later)")
+    loaded = load()
+    model = loaded[0] if isinstance(loaded, tuple) else loaded
+    motifs = getattr(loaded, "planted_motifs", None) or getattr(model, "planted_motifs", None)
+    if not motifs:
+        pytest.skip("the demo model does not expose its planted motifs (planted_motifs) to test against")
+    length = getattr(model, "seq_len", 200)
+    backgrounds = gc_backgrounds(100, length, seed=0)
+    for k, motif in enumerate(motifs):
+        consensus = eu.motifs.consensus(motif) if not isinstance(motif, str) else motif
+        effect, _ = gia_implant(model, backgrounds, consensus, target=k)
+        rng = np.random.default_rng(k)
+        control, _ = gia_implant(model, backgrounds, "".join(rng.permutation(list(consensus))), target=k)
+        assert effect.mean() > 0 and effect.mean() > control.mean()
+
+
+def test_positional_scan_matches_single_implants() -> None:
+    model = Detector([MOTIF_A]).eval()
+    backgrounds = gc_backgrounds(20, 40, seed=4)
+    effects, table = gia_positional(model, backgrounds, MOTIF_A, step=7)
+    assert list(table["position"]) == list(range(0, 34, 7))
+    for i, p in enumerate(table["position"]):
+        np.testing.assert_allclose(effects[i], gia_implant(model, backgrounds, MOTIF_A, p)[0])
+    np.testing.assert_allclose(table["importance"], effects.mean(axis=1))
+
+
+def test_spacing_cooperativity_is_zero_for_additive_and_one_for_product() -> None:
+    backgrounds = gc_backgrounds(30, 60, gc=0.0, seed=5)  # A/T only: no background holds either motif
+    rc_free = [MOTIF_A, "TGAGTCA", MOTIF_B]  # both strands of MOTIF_A; MOTIF_B is a palindrome
+    coop, table = gia_spacing(Detector(rc_free).eval(), backgrounds, MOTIF_A, MOTIF_B, distances=[0, 5, 20])
+    assert coop.shape == (2, 3, 30)
+    np.testing.assert_allclose(coop, 0, atol=1e-6)
+    product = Detector([MOTIF_A, MOTIF_B], "product").eval()
+    coop, table = gia_spacing(product, backgrounds, MOTIF_A, MOTIF_B, [0, 5, 20])
+    assert np.all(table["cooperativity"] > 0.9) and np.all(table["effect_ab"] > 0.9)
+    assert set(table["orientation"]) == {"+", "-"}
+
+
+def test_occlusion_finds_planted_sites_and_measures_them() -> None:
+    model = Detector([MOTIF_A]).eval()
+    X = implant_motif(gc_backgrounds(5, 50, seed=6), MOTIF_A, [3, 10, 20, 30, 40])
+    effects, sites = gia_occlusion(model, X, MOTIF_A, n_samples=5, seed=0)
+    planted = sites[sites["strand"] == "+"]
+    assert list(planted["start"]) == [3, 10, 20, 30, 40]
+    assert np.all(effects > 0.5)
+    ppm = one_hot(MOTIF_A)[0] * 0.97 + 0.0075  # a PPM close to the consensus finds the same sites
+    _, pwm_sites = gia_occlusion(model, X, eu.motifs.Motif("ap1", ppm), threshold=0.9, n_samples=2, seed=0)
+    assert set(pwm_sites["start"]) >= {3, 10, 20, 30, 40}
+
+
+def test_number_of_sites_adds_up_in_a_counting_model() -> None:
+    model = Detector([MOTIF_A], "count").eval()
+    backgrounds = gc_backgrounds(20, 80, seed=7)
+    effects, table = gia_sites(model, backgrounds, MOTIF_A, n_sites=[1, 2, 3])
+    np.testing.assert_allclose(table["importance"], [1, 2, 3], atol=0.1)
+    assert effects.shape == (3, 20)
