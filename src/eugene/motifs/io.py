@@ -70,6 +70,15 @@ def _name(path: PathLike) -> str:
 _MEME_KEYVALS = re.compile(r"(\w+)\s*=\s*(\S+)")
 
 
+def _meme_order(letters: str) -> str:
+    """MEME's order of core symbols in a custom alphabet: letters A-Z, then a-z, then digits, then the rest."""
+
+    def key(c: str) -> tuple[int, str]:
+        return (0 if c.isupper() else 1 if c.islower() else 2 if c.isdigit() else 3, c)
+
+    return "".join(sorted(letters, key=key))
+
+
 def _meme_alphabet_block(lines: _Lines) -> tuple[str, str | None]:
     """Parse a custom ``ALPHABET ... END ALPHABET`` block: core letters and their complements."""
     letters: list[str] = []
@@ -97,7 +106,7 @@ def _meme_alphabet_block(lines: _Lines) -> tuple[str, str | None]:
             letters.append(group[0])
         if len(syms) == 2:
             pairs[syms[0]], pairs[syms[1]] = syms[1], syms[0]
-    alphabet = "".join(letters)
+    alphabet = _meme_order("".join(letters))
     if alphabet in (DNA, RNA):
         return alphabet, default_complement(alphabet)
     complement = "".join(pairs.get(c, "") for c in alphabet) if len(pairs) == len(alphabet) else None
@@ -244,7 +253,8 @@ def write_meme(motifs: MotifSet | Iterable[Motif], path: PathLike, version: int 
     else:
         out.append(f'ALPHABET "custom" {"DNA-LIKE" if first.complement else "PROTEIN-LIKE"}')
         done: set[str] = set()
-        for i, letter in enumerate(alphabet):
+        for letter in _meme_order(alphabet):
+            i = alphabet.index(letter)
             if letter in done:
                 continue
             if first.complement and first.complement[i] != letter:
@@ -256,15 +266,18 @@ def write_meme(motifs: MotifSet | Iterable[Motif], path: PathLike, version: int 
         out += ["END ALPHABET", ""]
     if first.complement is not None:
         out += ["strands: + -", ""]
+    order = [alphabet.index(c) for c in (alphabet if alphabet in (DNA, RNA, PROTEIN) else _meme_order(alphabet))]
     bg = motifs.background if motifs.background is not None else first.background
     bg = np.full(len(alphabet), 1 / len(alphabet)) if bg is None else np.asarray(bg)
-    out += ["Background letter frequencies", " ".join(f"{c} {f:.6g}" for c, f in zip(alphabet, bg, strict=True)), ""]
+    letters = "".join(alphabet[i] for i in order)
+    out += ["Background letter frequencies", " ".join(f"{c} {f:.6g}" for c, f in zip(letters, bg[order], strict=True))]
+    out.append("")
     for m in motifs:
         out.append(f"MOTIF {m.name}" + (f" {m.alt_name}" if m.alt_name else ""))
         out.append("")
         nsites = 20 if m.nsites is None else m.nsites
         out.append(f"letter-probability matrix: alength= {len(alphabet)} w= {m.width} nsites= {nsites:g} E= 0")
-        out += [" " + " ".join(_fmt(x) for x in col) for col in m.probs.T]
+        out += [" " + " ".join(_fmt(x) for x in col) for col in m.probs[order].T]
         if m.url:
             out += ["", f"URL {m.url}"]
         out.append("")

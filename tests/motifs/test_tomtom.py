@@ -1,0 +1,118 @@
+"""TOMTOM behaviour on synthetic motifs: identities, strands, alphabets, inputs, thresholds, q-values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import eugene.motifs as em
+from eugene.motifs import Motif, MotifSet
+from eugene.motifs.tomtom import estimate_pi0, qvalues
+
+
+@pytest.fixture(scope="module")
+def database():
+    rng = np.random.default_rng(0)
+    motifs = []
+    for i in range(80):
+        width = int(rng.integers(6, 14))
+        probs = rng.dirichlet(np.full(4, 0.3), size=width).T
+        motifs.append(Motif(f"T{i:03d}", probs, nsites=int(rng.integers(10, 60)), alt_name=f"tf{i}"))
+    return MotifSet(motifs, name="random")
+
+
+def test_a_copy_of_a_target_finds_it(database):
+    query = MotifSet([database[5], database[17].reverse_complement()])
+    hits = em.tomtom(query, database, thresh=None)
+    best = hits.groupby("Query_ID", observed=True).head(1).set_index("Query_ID")
+    row = best.loc["T005"]
+    assert row["Target_ID"] == "T005" and row["Optimal_offset"] == 0 and row["Orientation"] == "+"
+    assert row["Overlap"] == database[5].width and row["Target_Name"] == "tf5"
+    assert len(hits) == 2 * len(database)
+
+
+def test_reverse_complement_query_matches_on_minus_strand(database):
+    rc = database[17].reverse_complement()
+    rc.name = "rc17"
+    best = em.tomtom(rc, database, thresh=None).iloc[0]
+    assert best["Target_ID"] == "T017" and best["Orientation"] == "-"
+
+
+def test_evalue_and_sorting(database):
+    hits = em.tomtom(database[:3], database, thresh=None, dist="ed")
+    np.testing.assert_allclose(hits["E-value"], hits["p-value"] * len(database))
+    for _, group in hits.groupby("Query_ID", observed=True):
+        assert np.all(np.diff(group["p-value"].to_numpy()) >= 0)
+        assert np.all(np.diff(group["q-value"].to_numpy()) >= -1e-15)
+
+
+def test_threshold_on_q_or_e(database):
+    every = em.tomtom(database[:4], database, thresh=None)
+    kept = em.tomtom(database[:4], database, thresh=0.1)
+    assert len(kept) == (every["q-value"] <= 0.1).sum()
+    kept_e = em.tomtom(database[:4], database, thresh=1.0, evalue=True)
+    assert len(kept_e) == (every["E-value"] <= 1.0).sum()
+
+
+def test_rna_targets_compare_as_dna(database):
+    rna = MotifSet([Motif(m.name, m.probs, alphabet="ACGU", nsites=m.nsites) for m in database])
+    dna_hits = em.tomtom(database[:3], database, thresh=None)
+    rna_hits = em.tomtom(database[:3], rna, thresh=None)
+    np.testing.assert_array_equal(dna_hits["p-value"].to_numpy(), rna_hits["p-value"].to_numpy())
+    assert set(rna_hits["Target_consensus"].astype(str).str.cat()) <= set("ACGU")
+
+
+def test_several_databases_and_paths(database, tmp_path):
+    path = tmp_path / "db.meme"
+    em.write_meme(database[40:], path)
+    split = em.tomtom(database[:2], [database[:40], path], thresh=None)
+    whole = em.tomtom(database[:2], database, thresh=None)
+    key = ["Query_ID", "Target_ID"]
+    a = split.astype({k: str for k in key}).sort_values(key).reset_index(drop=True)
+    b = whole.astype({k: str for k in key}).sort_values(key).reset_index(drop=True)
+    # the written file rounds probabilities to 6 decimals, so allow tiny differences
+    np.testing.assert_allclose(np.log10(a["p-value"]), np.log10(b["p-value"]), atol=0.05)
+
+
+def test_protein_against_dna_is_an_error(database):
+    prot = Motif("p", np.full((20, 5), 0.05), alphabet="ACDEFGHIKLMNPQRSTVWY")
+    with pytest.raises(ValueError, match="protein"):
+        em.tomtom(prot, database)
+
+
+def test_bad_arguments():
+    m = Motif("m", np.full((4, 3), 0.25))
+    with pytest.raises(ValueError, match="dist"):
+        em.tomtom(m, m, dist="cosine")
+    with pytest.raises(ValueError, match="min_overlap"):
+        em.tomtom(m, m, min_overlap=0)
+    with pytest.raises(TypeError, match="query"):
+        em.tomtom(3, m)
+
+
+def test_small_database_warns(database):
+    with pytest.warns(UserWarning, match="at least 50"):
+        em.tomtom(database[:1], database[:10])
+
+
+def test_filter_counts_straight_in(database):
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 50, size=(5, 4, 9)).astype(float)
+    counts[2] = database[3].probs[:, :9] * 100 if database[3].width >= 9 else counts[2]
+    filters = MotifSet.from_counts(counts)
+    hits = em.tomtom(filters, database, thresh=None)
+    assert hits["Query_ID"].nunique() == 5 and hits["p-value"].between(0, 1).all()
+
+
+def test_qvalues_match_definition():
+    rng = np.random.default_rng(2)
+    p = np.concatenate([rng.uniform(size=300), rng.uniform(0, 1e-3, size=30)])
+    pi0 = estimate_pi0(p)
+    assert 0.8 < pi0 <= 1.0
+    q = qvalues(p, pi0=pi0)
+    m = p.size
+    rank = np.argsort(np.argsort(p)) + 1
+    fdr = np.minimum(1, pi0 * p * m / rank)
+    brute = np.array([fdr[p >= x].min() for x in p])
+    np.testing.assert_allclose(q, brute)
+    assert estimate_pi0(p[:50]) == 1.0  # too few p-values

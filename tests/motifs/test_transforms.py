@@ -1,0 +1,55 @@
+"""Transforms checked against direct formulas on random matrices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eugene.motifs import Motif, consensus, information_content, reverse_complement, to_ppm, to_pwm, trim
+
+
+@pytest.fixture
+def probs():
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(4) * 0.5, size=9).T
+    return p
+
+
+def test_ppm_with_pseudocount_matches_formula():
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 10, size=(4, 6)).astype(float)
+    bg = np.array([0.3, 0.2, 0.2, 0.3])
+    got = to_ppm(counts, pseudocount=2.0, background=bg)
+    for j in range(6):
+        expected = (counts[:, j] + 2.0 * bg) / (counts[:, j].sum() + 2.0)
+        np.testing.assert_allclose(got[:, j], expected)
+
+
+def test_pwm_and_information_content_agree(probs):
+    pwm = to_pwm(probs, pseudocount=0.0)
+    np.testing.assert_allclose(pwm, np.log2(probs / 0.25))
+    ic = information_content(probs)
+    np.testing.assert_allclose(ic, (probs * np.log2(probs / 0.25)).sum(axis=0))
+    assert (ic >= -1e-12).all() and (ic <= 2 + 1e-12).all()
+
+
+def test_consensus_is_argmax_and_iupac_picks_pairs(probs):
+    letters = consensus(probs)
+    assert letters == "".join("ACGT"[i] for i in probs.argmax(axis=0))
+    two = np.array([[0.45, 0.97], [0.45, 0.01], [0.05, 0.01], [0.05, 0.01]])
+    assert consensus(two, iupac=True, threshold=0.8) == "MA"
+    assert consensus(Motif("r", two, alphabet="ACGU")) == "AA"
+
+
+def test_trim_drops_only_low_information_flanks():
+    core = np.eye(4)[:, [0, 2, 3]]
+    flat = np.full((4, 2), 0.25)
+    m = Motif("m", np.concatenate([flat, core, flat], axis=1))
+    t = trim(m, threshold=0.5)
+    np.testing.assert_allclose(t.probs, core)
+    assert trim(Motif("f", np.full((4, 5), 0.25)), min_width=2).width == 2
+
+
+def test_reverse_complement_function(probs):
+    m = Motif("m", probs)
+    np.testing.assert_allclose(reverse_complement(m).probs, probs[::-1, ::-1])
