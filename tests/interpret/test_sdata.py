@@ -105,3 +105,23 @@ def test_bad_input_names_the_argument():
         _run({"seq": ["ACGT"]})
     with pytest.raises(ValueError, match="dask=True needs store"):
         _run(xr.Dataset({"seq": ("_sequence", np.array(["ACGT"]))}), dask=True)
+
+
+def test_ism_and_pfms_sdata_equal_the_plain_api(tmp_path):
+    from eugene.interpret import filter_pfms, ism
+    from eugene.motifs import read_meme
+
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 8, 2))
+    seqs = _sequences(5)
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(seqs))})
+    out = sd.ism_sdata(model, sdata, target=0, chunk_size=2, copy=True)
+    np.testing.assert_allclose(out["ism_attrs"].values, ism(model, one_hot(seqs), target=0), rtol=1e-5, atol=1e-6)
+    out = sd.generate_pfms_sdata(model, sdata, copy=True)
+    motifs = filter_pfms(model, one_hot(seqs))
+    np.testing.assert_array_equal(out["0_pfms"].values, motifs.counts)
+    np.testing.assert_array_equal(out["0_pfms_n_sites"].values, motifs.n_sites)
+    path = sd.filters_to_meme_sdata(out, tmp_path / "f.meme", key="0_pfms")
+    assert len(read_meme(path)) == 3
+    with pytest.raises(ValueError, match="key must name PFMs"):
+        sd.filters_to_meme_sdata(out, tmp_path / "g.meme", key="conv1_pfms")

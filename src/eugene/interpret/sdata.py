@@ -324,7 +324,7 @@ def ism_sdata(
     >>> ism_sdata(model, sdata, target=0)["ism_attrs"]   # doctest: +SKIP
     """
     )
-    from .ism import ism
+    from .mutagenesis import ism
 
     kwargs.setdefault("verbose", False)
     attrs = _provenance("ism", kwargs)
