@@ -70,7 +70,7 @@ def test_top_level_help_lists_every_subcommand(capsys):
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["report"], "the following arguments are required: --model, --sequences, --out"),
         (["ism", *ZOO, "--sequences", "x.fa", "--out", "o.npz", "--batch-size", "0"], "expected a positive integer"),
-        (["ism", *ZOO, "--sequences", "x.fa", "--out", "o.npz", "--target", "-1"], "expected a non-negative integer"),
+        (["ism", *ZOO, "--sequences", "x.fa", "--out", "o.npz", "--target", "-1"], "expected an output index"),
         (["ism", "--model", "m:f", "--model-arg", "n_outputs", "--sequences", "x", "--out", "o"], "expected KEY=VALUE"),
         (["report", *ZOO, "--sequences", "x.fa", "--out", "d", "--format", "xml"], "invalid choice: 'xml'"),
         (["tomtom", "q.meme", "--out", "o.tsv", "--dist", "cosine"], "invalid choice: 'cosine'"),

@@ -61,16 +61,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer; got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer; got {text!r}")
-    return value
-
-
 def _common_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("run options")
@@ -134,9 +124,23 @@ def _sequence_options() -> argparse.ArgumentParser:
     return parent
 
 
+def _targets(text: str) -> int | list[int]:
+    """``--target``: ``3`` or ``0,1,2`` (outputs summed)."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        values = [-1]
+    if any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected an output index or a comma-separated list (0,2,5); got {text!r}")
+    return values[0] if len(values) == 1 else values
+
+
 def _target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--target", type=_non_negative_int, default=0, help="index of the model output to explain (default 0)"
+        "--target",
+        type=_targets,
+        default=0,
+        help="model output to explain: an index, or indices 0,2,5 whose outputs are summed (default 0)",
     )
 
 

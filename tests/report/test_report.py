@@ -128,5 +128,6 @@ def test_build_report_checks_its_arguments(tiny_inputs, tmp_path):
         build_report(tiny_inputs.model, X, tmp_path, names=["a"])
     with pytest.raises(ValueError, match="X must have shape"):
         build_report(tiny_inputs.model, X[0], tmp_path)
-    with pytest.raises(ValueError, match="target must be a non-negative"):
-        build_report(tiny_inputs.model, X, tmp_path, target=-1)
+    for target in (-1, [], [0, -2], "0"):
+        with pytest.raises(ValueError, match="target must be a non-negative"):
+            build_report(tiny_inputs.model, X, tmp_path, target=target)

@@ -28,7 +28,7 @@ from eugene._validate import check_onehot, check_positive_int, describe
 from ._api import NotBuiltYet
 from ._html import escape, note_html
 
-__all__ = ["ReportContext", "Section", "build_report"]
+__all__ = ["ReportContext", "Section", "build_report", "target_label"]
 
 
 @dataclass
@@ -49,7 +49,7 @@ class ReportContext:
     names: list[str]
     out: Path
     alphabet: str = "DNA"
-    target: int = 0
+    target: int | list[int] = 0
     databases: Sequence[str | os.PathLike] | None = None
     n_top: int = 4
     n_gia: int = 3
@@ -74,6 +74,13 @@ def _slug(title: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
 
 
+def target_label(target: int | list[int]) -> str:
+    """``"output 3"``, or ``"the sum of outputs 0, 1, 2"`` for a list of targets."""
+    if isinstance(target, int):
+        return f"output {target}"
+    return f"the sum of outputs {', '.join(map(str, target))}" if len(target) > 1 else f"output {target[0]}"
+
+
 def _render(ctx: ReportContext, rendered: list[tuple[str, str, str]], seconds: float) -> str:
     template = Template(resources.files("eugene.report").joinpath("templates/report.html").read_text("utf-8"))
     toc = "".join(f'<li><a href="#{slug}">{escape(title)}</a></li>' for slug, title, _ in rendered)
@@ -82,7 +89,7 @@ def _render(ctx: ReportContext, rendered: list[tuple[str, str, str]], seconds: f
     )
     subtitle = (
         f"{escape(ctx.model_label or type(ctx.model).__name__)} on {len(ctx.names)} sequences of length "
-        f"{ctx.X.shape[2]} (target {ctx.target}); eugene {eugene.__version__}; "
+        f"{ctx.X.shape[2]} (target {target_label(ctx.target)}); eugene {eugene.__version__}; "
         f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; built in {seconds:.0f} s"
     )
     return template.substitute(title="eugene report", subtitle=subtitle, toc=toc, body=body)
@@ -95,7 +102,7 @@ def build_report(
     *,
     names: Sequence[str] | None = None,
     alphabet: str = "DNA",
-    target: int = 0,
+    target: int | Sequence[int] = 0,
     databases: Sequence[str | os.PathLike] | None = None,
     n_top: int = 4,
     n_gia: int = 3,
@@ -126,7 +133,7 @@ def build_report(
     alphabet
         Alphabet of X's channels ("DNA" or "RNA").
     target
-        The model output to explain (an index into its outputs).
+        The model output to explain: an index into its outputs, or a list of indices whose outputs are summed.
     databases
         Motif files (MEME, JASPAR, ...) to match filters against; None: JASPAR 2024 CORE vertebrates, offline.
     n_top, n_gia
@@ -153,15 +160,22 @@ def build_report(
     names = [f"seq_{i}" for i in range(len(array))] if names is None else [str(n) for n in names]
     if len(names) != len(array):
         raise ValueError(f"names must have one entry per sequence ({len(array)}); got {len(names)}")
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 0:
-        raise ValueError(f"target must be a non-negative output index; got {describe(target)}")
+    indices = [target] if isinstance(target, (int, np.integer)) else target
+    if (
+        not isinstance(indices, (list, tuple))
+        or not indices
+        or any(isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0 for t in indices)
+    ):
+        raise ValueError(
+            f"target must be a non-negative output index or a non-empty list of them; got {describe(target)}"
+        )
     ctx = ReportContext(
         model=model,
         X=array,
         names=names,
         out=Path(out),
         alphabet=alphabet,
-        target=int(target),
+        target=int(target) if isinstance(target, (int, np.integer)) else [int(t) for t in target],
         databases=None if databases is None else list(databases),
         n_top=check_positive_int(n_top, "n_top"),
         n_gia=check_positive_int(n_gia, "n_gia"),

@@ -16,7 +16,7 @@ import torch
 
 from ._api import NotBuiltYet, require
 from ._html import bars_html, escape, figure_html, note_html, table_html
-from .builder import ReportContext, Section
+from .builder import ReportContext, Section, target_label
 
 __all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia"]
 
@@ -68,7 +68,7 @@ def model_summary(ctx: ReportContext) -> Section:
     tables["predictions"] = predictions
     top = predictions.sort_values("rank")
     parts.append(
-        f"<p>Predictions for output {ctx.target}: mean {scores.mean():.4g}, min {scores.min():.4g}, "
+        f"<p>Predictions for {target_label(ctx.target)}: mean {scores.mean():.4g}, min {scores.min():.4g}, "
         f"max {scores.max():.4g}.</p>"
     )
     parts.append(table_html(top, "predictions.tsv", max_rows=10, caption="Top-scoring sequences"))
@@ -175,8 +175,8 @@ def filter_influence(ctx: ReportContext) -> Section:
     shown = table.head(20)
     labels = [f"{f} {m}".strip() for f, m in zip(shown["filter"], shown.get("best_match", [""] * len(shown)))]
     html = (
-        f"<p>Mean change of output {ctx.target} over all sequences when a filter's output is replaced by its mean "
-        "(Basset's knock-out; negative: the filter raises the prediction). Largest 20 by magnitude:</p>"
+        f"<p>Mean change of {target_label(ctx.target)} over all sequences when a filter's output is replaced by its "
+        "mean (Basset's knock-out; negative: the filter raises the prediction). Largest 20 by magnitude:</p>"
         + bars_html(labels, shown["influence"].to_numpy())
         + table_html(table, "filter_influence.tsv", max_rows=0, caption="All filters")
     )
@@ -271,8 +271,8 @@ def gia(ctx: ReportContext) -> Section:
         curves[label] = curve
     table = pd.concat([c.assign(motif=label) for label, c in curves.items()], ignore_index=True)
     html = (
-        f"<p>Mean change of output {ctx.target} when each of the best-matched known motifs (one instance sampled "
-        f"from its PFM per background) is implanted at every {step}-th position of {len(background)} "
+        f"<p>Mean change of {target_label(ctx.target)} when each of the best-matched known motifs (one instance "
+        f"sampled from its PFM per background) is implanted at every {step}-th position of {len(background)} "
         "dinucleotide-shuffled backgrounds (global importance analysis, Koo et al. 2021).</p>"
         + figure_html(gia_curves(curves), "GIA: effect of the motif by position")
         + table_html(table, "gia_positional.tsv", max_rows=0, caption="Curves")
