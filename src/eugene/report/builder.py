@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 import eugene
 from eugene._validate import check_onehot, check_positive_int, describe
@@ -188,7 +189,11 @@ def build_report(
     ctx.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rendered = []
-    for key, function in _default_sections() if sections is None else sections:
+    chosen = _default_sections() if sections is None else list(sections)
+    progress = tqdm(chosen, desc="report", unit="section", disable=not verbose)
+    for key, function in progress:
+        progress.set_postfix_str(key)
+        section_started = time.perf_counter()
         try:
             section = function(ctx)
         except NotBuiltYet as missing:
@@ -201,7 +206,8 @@ def build_report(
             if f'href="{name}.tsv"' not in section.html:
                 unlinked.append(f'<a href="{escape(name)}.tsv">{escape(name)}.tsv</a>')
         more = f'<p class="tsv">Also written: {", ".join(unlinked)}</p>' if unlinked else ""
-        rendered.append((_slug(key), section.title, section.html + more))
+        took = f'<p class="timing">computed in {time.perf_counter() - section_started:.1f} s</p>'
+        rendered.append((_slug(key), section.title, section.html + more + took))
     path = ctx.out / "report.html"
     path.write_text(_render(ctx, rendered, time.perf_counter() - started), encoding="utf-8")
     return path
