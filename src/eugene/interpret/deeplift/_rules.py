@@ -35,11 +35,9 @@ def _small(dtype: torch.dtype) -> float:
 
 
 def _derivative(fn: Callable[[torch.Tensor], torch.Tensor], at: torch.Tensor) -> torch.Tensor:
-    with torch.enable_grad():
-        point = at.detach().requires_grad_(True)
-        value = fn(point)
-        (grad,) = torch.autograd.grad(value, point, torch.ones_like(value))
-    return grad
+    """Central difference; used only where |Δx| is below :func:`_small`, so its error times Δx is negligible."""
+    step = 1e-5 if at.dtype == torch.float64 else 1e-3
+    return (fn(at + step) - fn(at - step)) / (2 * step)
 
 
 class _Rescale(torch.autograd.Function):

@@ -1,0 +1,106 @@
+"""DeepLiftShap throughput: eugene against tangermeme and Captum on the same Basset-style model, data and references.
+
+Also times the floor of the standard algorithm: one plain forward + backward over the concatenated
+[inputs repeated R times; references] batch, which tangermeme and Captum both run (with rules on top).
+
+    .venv/bin/python benchmarks/attribution.py [--n 8] [--refs 20] [--length 1000] [--batch-size 32] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+import warnings
+
+import torch
+
+import eugene as eu
+from eugene.interpret import attribute
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "unknown"
+
+
+def _best(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=8, help="sequences")
+    parser.add_argument("--refs", type=int, default=20, help="references per sequence")
+    parser.add_argument("--length", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=32, help="pairs per pass, for every tool")
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    args = parser.parse_args()
+
+    generator = torch.Generator().manual_seed(0)
+    model = eu.models.build("basset", alphabet_size=4, seq_len=args.length, n_outputs=1).eval()
+    X = torch.nn.functional.one_hot(torch.randint(4, (args.n, args.length), generator=generator), 4)
+    X = X.permute(0, 2, 1).float()
+    refs = torch.as_tensor(eu.seq.dinucleotide_shuffle(X.numpy(), n=args.refs, seed=0))
+    pairs = args.n * args.refs
+    print(
+        f"machine: {os.cpu_count()} cores ({_cpu_model()}), torch {torch.__version__}, "
+        f"threads {torch.get_num_threads()}"
+    )
+    print(
+        f"work: basset, L={args.length}, {args.n} sequences x {args.refs} references = {pairs} pairs, "
+        f"batch {args.batch_size}"
+    )
+
+    def ours():
+        attribute(model, X, "deeplift_shap", references=refs, batch_size=args.batch_size, verbose=False)
+
+    def floor():
+        inputs = torch.cat([X.repeat_interleave(args.refs, 0), refs.flatten(0, 1)])
+        for start in range(0, len(inputs), 2 * args.batch_size):
+            rows = inputs[start : start + 2 * args.batch_size].clone().requires_grad_(True)
+            torch.autograd.grad(model(rows)[:, 0].sum(), rows)
+
+    timings = {"eugene": _best(ours, args.repeats), "floor (fwd+bwd of [x; r])": _best(floor, args.repeats)}
+    try:
+        from tangermeme.deep_lift_shap import deep_lift_shap
+
+        def tangermeme():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                deep_lift_shap(model, X, references=refs, batch_size=args.batch_size, verbose=False)
+
+        timings["tangermeme"] = _best(tangermeme, args.repeats)
+    except ImportError:
+        print("tangermeme not installed (bench extra); skipped")
+    try:
+        from captum.attr import DeepLiftShap
+
+        explainer = DeepLiftShap(model)
+
+        def captum():
+            for i in range(args.n):  # Captum shares baselines across a batch: one call per sequence
+                explainer.attribute(X[i : i + 1], baselines=refs[i], target=0)
+
+        timings["captum"] = _best(captum, args.repeats)
+    except ImportError:
+        print("captum not installed (bench extra); skipped")
+
+    for name, seconds in timings.items():
+        print(f"{name:>28}: {seconds:7.2f} s  {pairs / seconds:8.1f} pairs/s")
+    for peer in ("tangermeme", "captum", "floor (fwd+bwd of [x; r])"):
+        if peer in timings:
+            print(f"eugene / {peer}: {timings[peer] / timings['eugene']:.2f}x throughput")
+
+
+if __name__ == "__main__":
+    main()
