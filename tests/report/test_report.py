@@ -131,3 +131,32 @@ def test_build_report_checks_its_arguments(tiny_inputs, tmp_path):
     for target in (-1, [], [0, -2], "0"):
         with pytest.raises(ValueError, match="target must be a non-negative"):
             build_report(tiny_inputs.model, X, tmp_path, target=target)
+
+
+def test_section_warnings_are_shown_and_still_raised(tiny_inputs, tmp_path):
+    import warnings
+
+    def warns(ctx):
+        warnings.warn("the model looks odd", UserWarning, stacklevel=2)
+        return Section("Warns", "<p>done</p>")
+
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (3, 20))].transpose(0, 2, 1)
+    with pytest.warns(UserWarning, match="the model looks odd"):
+        path = build_report(tiny_inputs.model, X, tmp_path, sections=[("warns", warns)])
+    assert '<p class="warning">warning: UserWarning: the model looks odd</p>' in path.read_text()
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+def test_torchscript_model_gets_a_report_with_filter_sections_explained(tiny_inputs, report_argv, tmp_path):
+    import torch
+
+    scripted = tmp_path / "model.torchscript.pt"
+    torch.jit.save(torch.jit.script(tiny_inputs.model), scripted)
+    argv = report_argv(tmp_path / "out")
+    argv[argv.index("--model") + 1] = str(scripted)
+    for option in ("--weights", "--model-arg"):
+        del argv[argv.index(option) : argv.index(option) + 2]
+    assert main(argv) == 0  # warnings (e.g. TorchScript's deprecation) are printed by the command, one line each
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert html.count("Not available for TorchScript models") == 2
+    assert "TorchScript model: its layers cannot be listed" in html

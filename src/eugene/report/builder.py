@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -69,6 +70,15 @@ def _default_sections() -> list[tuple[str, SectionFunction]]:
     from . import sections
 
     return list(sections.SECTIONS)
+
+
+def _warnings_html(caught: list[warnings.WarningMessage]) -> str:
+    """Re-emit the warnings a section raised (the caller still sees them) and show each distinct one in the report."""
+    seen: dict[str, str] = {}
+    for item in caught:
+        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+        seen.setdefault(f"{item.category.__name__}: {item.message}", "")
+    return "".join(note_html(f"warning: {text}", "warning") for text in seen)
 
 
 def _slug(title: str) -> str:
@@ -195,11 +205,14 @@ def build_report(
         progress.set_postfix_str(key)
         section_started = time.perf_counter()
         try:
-            section = function(ctx)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                section = function(ctx)
         except NotBuiltYet as missing:
             title = getattr(function, "title", key)
             rendered.append((_slug(key), title, note_html(f"not built yet: {missing}", "not-built")))
             continue
+        shown = _warnings_html(caught)
         unlinked = []
         for name, table in section.tables.items():
             table.to_csv(ctx.out / f"{name}.tsv", sep="\t", index=False)
@@ -207,7 +220,7 @@ def build_report(
                 unlinked.append(f'<a href="{escape(name)}.tsv">{escape(name)}.tsv</a>')
         more = f'<p class="tsv">Also written: {", ".join(unlinked)}</p>' if unlinked else ""
         took = f'<p class="timing">computed in {time.perf_counter() - section_started:.1f} s</p>'
-        rendered.append((_slug(key), section.title, section.html + more + took))
+        rendered.append((_slug(key), section.title, shown + section.html + more + took))
     path = ctx.out / "report.html"
     path.write_text(_render(ctx, rendered, time.perf_counter() - started), encoding="utf-8")
     return path

@@ -75,6 +75,15 @@ def model_summary(ctx: ReportContext) -> Section:
     return Section("Model", "".join(parts), tables)
 
 
+def _no_conv_note(ctx: ReportContext) -> str | None:
+    """Why first-layer filter sections cannot run on this model (they hook its first nn.Conv1d), or None."""
+    if isinstance(ctx.model, torch.jit.ScriptModule):
+        return "Not available for TorchScript models: filter analyses hook into the model's first nn.Conv1d."
+    if not any(isinstance(module, torch.nn.Conv1d) for module in ctx.model.modules()):
+        return "Not available: the model has no nn.Conv1d layer whose filters could be analysed."
+    return None
+
+
 def _databases(ctx: ReportContext):
     if ctx.databases:
         return list(ctx.databases), ", ".join(str(d) for d in ctx.databases)
@@ -101,6 +110,8 @@ def filters(ctx: ReportContext) -> Section:
     filter_pfms, tomtom, write_meme, filter_logos = require(
         "eugene.interpret.filter_pfms", "eugene.motifs.tomtom", "eugene.motifs.write_meme", "eugene.plot.filter_logos"
     )
+    if (why := _no_conv_note(ctx)) is not None:
+        return Section("First-layer filters", note_html(why))
     motifs = filter_pfms(
         ctx.model,
         ctx.X,
@@ -160,6 +171,8 @@ def filters(ctx: ReportContext) -> Section:
 def filter_influence(ctx: ReportContext) -> Section:
     """Change of the prediction when each first-layer filter is replaced by its mean output (Kelley et al. 2016)."""
     (influence,) = require("eugene.interpret.filter_influence")
+    if (why := _no_conv_note(ctx)) is not None:
+        return Section("Filter influence", note_html(why))
     values = np.asarray(
         influence(
             ctx.model, ctx.X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose
