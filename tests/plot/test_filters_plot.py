@@ -1,0 +1,49 @@
+"""Filter logo grids and embedding plots: one panel per motif, titles carry the best TOMTOM match."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from eugene.motifs import MotifSet
+from eugene.plot import embedding, filter_logos
+
+
+def _motifs() -> MotifSet:
+    counts = np.random.default_rng(0).integers(0, 20, (3, 4, 6)).astype(float)
+    return MotifSet.from_counts(counts, alphabet="ACGT", names=[f"filter_{i}" for i in range(3)])
+
+
+def test_filter_logos_one_panel_per_motif_titled_with_best_match():
+    matches = pd.DataFrame(
+        {
+            "Query_ID": ["filter_0", "filter_0", "filter_2"],
+            "Target_ID": ["MA0083.3", "MA0001.1", "MA0002.1"],
+            "Target_Name": ["SRF", "X", "Y"],
+            "p-value": [1e-6, 1e-3, 1e-2],
+            "q-value": [1e-4, 1e-2, 0.2],
+        }
+    )
+    fig = filter_logos(_motifs(), matches, ncols=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 3
+    assert "SRF (MA0083.3) q=1.0e-04" in titles[0] and "MA0001.1" not in titles[0]
+    assert "q=" not in titles[1]
+    plt.close("all")
+
+
+def test_filter_logos_rejects_a_table_that_is_not_tomtom():
+    with pytest.raises(ValueError, match="matches must be a TOMTOM table"):
+        filter_logos(_motifs(), pd.DataFrame({"a": [1]}))
+
+
+def test_embedding_categories_and_numbers():
+    coords = np.random.default_rng(0).normal(size=(40, 3))
+    ax = embedding(coords, labels=["a", "b"] * 20, dims=(0, 2))
+    assert len(ax.get_legend().get_texts()) == 2
+    embedding(coords, labels=np.arange(40.0))
+    with pytest.raises(ValueError, match="one value per point"):
+        embedding(coords, labels=[1, 2])
+    plt.close("all")
