@@ -146,3 +146,19 @@ def test_number_of_sites_adds_up_in_a_counting_model() -> None:
     effects, table = gia_sites(model, backgrounds, MOTIF_A, n_sites=[1, 2, 3])
     np.testing.assert_allclose(table["importance"], [1, 2, 3], atol=0.1)
     assert effects.shape == (3, 20)
+
+
+def test_gia_tables_plot() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    backgrounds = gc_backgrounds(10, 40, gc=0.0, seed=8)
+    _, positional = gia_positional(Detector([MOTIF_A]).eval(), backgrounds, MOTIF_A, step=5)
+    ax = eu.plot.gia_curve(positional)
+    assert ax.get_xlabel() == "position" and len(ax.lines) >= 1
+    _, spacing = gia_spacing(Detector([MOTIF_A, MOTIF_B], "product").eval(), backgrounds, MOTIF_A, MOTIF_B, [0, 3])
+    ax = eu.plot.gia_curve(spacing)
+    assert ax.get_ylabel() == "cooperativity" and len(ax.get_legend().get_texts()) == 2
+    plt.close("all")

@@ -166,3 +166,20 @@ def test_bad_arguments() -> None:
         ism(model, X, batch_size=0)
     with pytest.raises(ValueError, match="A=4"):
         ism(model, X.transpose(1, 2))
+
+
+def test_ism_heatmap_plots() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import eugene as eu
+
+    X = random_onehot(1, seq_len=30)
+    effects = ism(make("residual", seq_len=30), X)
+    ax = eu.plot.ism_heatmap(effects[0], mark_reference=X[0], start=100)
+    assert ax.get_xlim()[0] == pytest.approx(99.5)
+    with pytest.raises(ValueError, match="shape"):
+        eu.plot.ism_heatmap(effects)
+    plt.close("all")

@@ -53,3 +53,18 @@ def test_bad_variants() -> None:
         variant_effect(model, X, [(0, 30, "G")])
     with pytest.raises(TypeError, match="variants must be"):
         variant_effect(model, X, "chr1:100A>G")
+
+
+def test_variant_table_plots() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import eugene as eu
+
+    model, seqs, X = _setup()
+    table = variant_effect(model, X, [(0, 4, "A" if seqs[0][4] != "A" else "C"), (1, 7, "-")])
+    ax = eu.plot.variant_effects(table)
+    assert len(ax.patches) == 2 and ax.get_xlabel() == "diff"
+    plt.close("all")

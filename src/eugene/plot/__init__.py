@@ -8,8 +8,13 @@ from .._lazy import lazy_exports
 
 _EXPORTS = {
     "logo": "logos",
+    "attribution_logo": "attributions",
+    "attribution_track": "attributions",
     "filter_logos": "filters",
     "embedding": "filters",
+    "ism_heatmap": "perturbation",
+    "gia_curve": "perturbation",
+    "variant_effects": "perturbation",
 }
 
 __all__ = sorted(_EXPORTS)
