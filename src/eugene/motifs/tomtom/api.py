@@ -16,8 +16,9 @@ from eugene.motifs._alphabet import alphabet_name, comparable_key, complement_or
 from eugene.motifs.io import read_motifs
 from eugene.motifs.motif import Motif, MotifSet
 from eugene.motifs.tomtom.kernel import tomtom_all
-from eugene.motifs.tomtom.qvalues import qvalues
-from eugene.motifs.tomtom.scores import DISTANCES
+from eugene.motifs.tomtom.qvalues import qvalues_rows
+from eugene.motifs.tomtom.ranking import rank_matches
+from eugene.motifs.tomtom.scores import DISTANCES, SCORE_BOUNDS
 
 __all__ = ["tomtom"]
 
@@ -194,39 +195,39 @@ def tomtom(
         chunks = [np.arange(len(queries))]
     parts = []
     for idx in tqdm(chunks, desc="tomtom", disable=not verbose):
-        parts.append(tomtom_all(q_cols, q_start[idx], q_len[idx], t_cols, t_start, t_len, code, min_overlap, n_orient))
+        parts.append(
+            tomtom_all(
+                q_cols,
+                q_start[idx],
+                q_len[idx],
+                t_cols,
+                t_start,
+                t_len,
+                code,
+                min_overlap,
+                n_orient,
+                *SCORE_BOUNDS[code],
+            )
+        )
     pvals, offsets, overlaps = (np.concatenate([p[k] for p in parts]) for k in range(3))
 
     n_targets = len(targets)
     nq = len(queries)
-    qvals = np.stack([qvalues(row) for row in pvals])
-    if rc:
-        pick_rev = (pvals[:, 1::2] < pvals[:, 0::2]) | (
-            (pvals[:, 1::2] == pvals[:, 0::2]) & (overlaps[:, 1::2] > overlaps[:, 0::2])
-        )
-        strand = np.arange(n_targets)[None, :] * 2 + pick_rev
-    else:
-        strand = np.broadcast_to(np.arange(n_targets)[None, :], (nq, n_targets))
-    rows = np.arange(nq)[:, None]
-    p = pvals[rows, strand]
+    qvals = qvalues_rows(pvals)
+    db_rank = np.array([db for db, _ in targets], dtype=np.int64)
+    name_rank = np.argsort(np.argsort([m.name for _, m in targets], kind="stable"), kind="stable").astype(np.int64)
+    strand = rank_matches(pvals, overlaps, n_orient, db_rank, name_rank).ravel()
+    query_index = np.repeat(np.arange(nq), n_targets)
+    flat = query_index * pvals.shape[1] + strand
     table = {
-        "query": np.repeat(np.arange(nq), n_targets),
-        "strand": strand.ravel(),
-        "p": p.ravel(),
-        "q": qvals[rows, strand].ravel(),
-        "offset": offsets[rows, strand].ravel(),
-        "overlap": overlaps[rows, strand].ravel(),
+        "query": query_index,
+        "strand": strand,
+        "p": pvals.ravel()[flat],
+        "q": qvals.ravel()[flat],
+        "offset": offsets.ravel()[flat],
+        "overlap": overlaps.ravel()[flat],
     }
-    target_index = table["strand"] // n_orient
-    db_ids = np.array([db for db, _ in targets])
-    name_rank = np.argsort(np.argsort([m.name for _, m in targets], kind="stable"), kind="stable")
-    # MEME's order: p-value, larger overlap, database, then strand-prefixed id ("+id" before "-id")
-    is_reverse = table["strand"] % n_orient
-    order = np.lexsort(
-        (name_rank[target_index], is_reverse, db_ids[target_index], -table["overlap"], table["p"], table["query"])
-    )
-    table = {k: v[order] for k, v in table.items()}
-    target_index = target_index[order]
+    target_index = strand // n_orient
     evalues = table["p"] * n_targets
     if thresh is not None:
         keep = (evalues if evalue else table["q"]) <= thresh

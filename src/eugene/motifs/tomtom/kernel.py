@@ -47,7 +47,7 @@ def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
 
 
 @njit(cache=True, nogil=True)
-def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len):
+def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi):
     """P-values, offsets and overlaps of one query ``(W, A)`` against every target strand.
 
     ``targets`` holds all target columns letters-first, ``(A, T)``; strand ``m`` occupies columns
@@ -55,7 +55,7 @@ def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_
     """
     w = query.shape[0]
     scores = column_scores(query, targets, dist)
-    quantized, offset, scale = shift_and_quantize(scores, BINS)
+    quantized, offset, scale = shift_and_quantize(scores, BINS, bound_lo, bound_hi)
     tails, index = alignment_tails(quantized, BINS)
     shift_unit = offset * scale
     n = t_start.size
@@ -84,7 +84,7 @@ def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_
 
 
 @njit(cache=True, parallel=True)
-def tomtom_all(q_cols, q_start, q_len, targets, t_start, t_len, dist, min_overlap, n_orient):
+def tomtom_all(q_cols, q_start, q_len, targets, t_start, t_len, dist, min_overlap, n_orient, bound_lo, bound_hi):
     """``tomtom_one`` for every query (in parallel); returns ``(n_queries, n_strands)`` arrays."""
     nq = q_start.size
     n = t_start.size
@@ -96,7 +96,7 @@ def tomtom_all(q_cols, q_start, q_len, targets, t_start, t_len, dist, min_overla
     overlaps = np.empty((nq, n), dtype=np.int64)
     for i in prange(nq):
         query = q_cols[q_start[i] : q_start[i] + q_len[i]]
-        p, o, v = tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len)
+        p, o, v = tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi)
         pvalues[i] = p
         offsets[i] = o
         overlaps[i] = v

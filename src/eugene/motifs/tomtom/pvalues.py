@@ -53,24 +53,27 @@ def _quickselect(a: np.ndarray, k: int) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _row_median(values: np.ndarray, n_bins: int = 2048):
+def _row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int = 2048):
     """MEME's shift quantile of a score row (the mean of its ranks floor(n/2) and ceil(n/2), 1-based), with the row's
     minimum and maximum.
 
-    Exact selection in two passes: a histogram finds the bin holding the rank, a quickselect runs on that bin only.
+    Exact selection: one pass bins the values over ``[bound_lo, bound_hi]`` (the score's range; values outside are
+    clamped to the end bins) and tracks min and max, a second gathers the bin holding the rank, and a quickselect
+    runs on that bin only.
     """
     n = values.size
     i1 = max(int(np.floor(0.5 * n)) - 1, 0)
     i2 = max(int(np.ceil(0.5 * n)) - 1, i1)
-    lo = values.min()
-    hi = values.max()
-    if hi == lo:
-        return lo, lo, hi
-    inv_width = n_bins / (hi - lo)
+    inv_width = n_bins / (bound_hi - bound_lo)
     bin_of = np.empty(n, dtype=np.int32)
     counts = np.zeros(n_bins + 1, dtype=np.int64)
+    lo = np.inf
+    hi = -np.inf
     for j in range(n):
-        b = int((values[j] - lo) * inv_width)
+        v = values[j]
+        lo = min(lo, v)
+        hi = max(hi, v)
+        b = min(max(int((v - bound_lo) * inv_width), 0), n_bins)
         bin_of[j] = b
         counts[b] += 1
     ranked = np.empty(2)
@@ -97,18 +100,19 @@ def _row_median(values: np.ndarray, n_bins: int = 2048):
 
 
 @njit(cache=True, nogil=True)
-def shift_and_quantize(scores: np.ndarray, bins: int):
+def shift_and_quantize(scores: np.ndarray, bins: int, bound_lo: float, bound_hi: float):
     """Median-shift each row (MEME's quantile 0.5), then quantize all scores to integers in [0, bins].
 
-    Returns ``(quantized, offset, scale)`` with ``quantized = round((shifted - offset) * scale)`` stored target-major,
-    shape ``(T, W)`` int64, so that walking an alignment's diagonal reads neighbouring memory.
+    ``bound_lo, bound_hi`` bracket the scores (they only guide the median search). Returns ``(quantized, offset,
+    scale)`` with ``quantized = round((shifted - offset) * scale)`` stored target-major, shape ``(T, W)`` uint8, so
+    that walking an alignment's diagonal reads neighbouring memory.
     """
     w, n = scores.shape
     medians = np.empty(w)
     small = np.inf
     large = -np.inf
     for i in range(w):
-        med, lo, hi = _row_median(scores[i])
+        med, lo, hi = _row_median(scores[i], bound_lo, bound_hi)
         medians[i] = med
         small = min(small, lo - med)  # rounding is monotone: equals the minimum of the shifted row
         large = max(large, hi - med)
@@ -116,11 +120,10 @@ def shift_and_quantize(scores: np.ndarray, bins: int):
         small = large - 1.0
     offset = np.floor(small)
     scale = np.floor(bins / (large - offset))
-    out = np.empty((n, w), dtype=np.int64)
-    for i in range(w):
-        med = medians[i]
-        for j in range(n):
-            out[j, i] = int(((scores[i, j] - med) - offset) * scale + 0.5)
+    out = np.empty((n, w), dtype=np.uint8)
+    for j in range(n):
+        for i in range(w):
+            out[j, i] = int(((scores[i, j] - medians[i]) - offset) * scale + 0.5)
     return out, offset, scale
 
 
@@ -130,10 +133,15 @@ def alignment_tails(quantized: np.ndarray, bins: int):
 
     ``quantized`` is target-major, ``(T, W)``. Returns ``(tails (n_pairs, W * bins + 2), index (W, W))`` where
     ``tails[index[i, j], k] = P(score of columns i..j >= k)``, summed from the top so tiny tails stay exact.
+
+    Each distribution is the previous one (columns ``i..j-1``) convolved with column j's score histogram, eight
+    histogram bins at a time (one store per eight multiply-adds); buffers carry zero padding on both sides.
     """
     n, w = quantized.shape
     size = w * bins + 1
-    hist = np.zeros((w, bins + 1))
+    block = 8
+    pad = block
+    hist = np.zeros((w, bins + 1 + block))
     for j in range(n):
         for i in range(w):
             hist[i, quantized[j, i]] += 1.0
@@ -141,30 +149,34 @@ def alignment_tails(quantized: np.ndarray, bins: int):
     index = -np.ones((w, w), dtype=np.int64)
     tails = np.zeros((w * (w + 1) // 2, size + 1))
     row = 0
-    old = np.zeros(size)
-    new = np.zeros(size)
+    old = np.zeros(size + 2 * pad + block)
+    new = np.zeros(size + 2 * pad + block)
     for start in range(w - 1, -1, -1):
         new[:] = 0.0
-        new[0] = 1.0
+        new[pad] = 1.0
         lo, hi = 0, 0  # support of the current distribution
         for end in range(start, w):
             old, new = new, old
-            new[lo : hi + bins + 1] = 0.0
+            new[max(lo - block, 0) + pad : hi + bins + block + 1 + pad] = 0.0
             h = hist[end]
             blo, bhi = bins, 0
             for b in range(bins + 1):
                 if h[b] > 0.0:
                     blo = min(blo, b)
                     bhi = max(bhi, b)
-            for b in range(blo, bhi + 1):
-                p = h[b]
-                if p > 0.0:
-                    for k in range(lo, hi + 1):
-                        new[k + b] += old[k] * p
+            for b0 in range(blo, bhi + 1, block):
+                h0, h1, h2, h3 = h[b0], h[b0 + 1], h[b0 + 2], h[b0 + 3]
+                h4, h5, h6, h7 = h[b0 + 4], h[b0 + 5], h[b0 + 6], h[b0 + 7]
+                # new[t] += sum_r old[t - b0 - r] h[b0 + r], r = 0..7
+                for t in range(lo + b0 + pad, hi + b0 + block + pad):
+                    u = t - b0
+                    new[t] += (old[u] * h0 + old[u - 1] * h1 + old[u - 2] * h2 + old[u - 3] * h3) + (
+                        old[u - 4] * h4 + old[u - 5] * h5 + old[u - 6] * h6 + old[u - 7] * h7
+                    )
             lo, hi = lo + blo, hi + bhi
             acc = 0.0
             for k in range(hi, lo - 1, -1):
-                acc += new[k]
+                acc += new[k + pad]
                 tails[row, k] = min(acc, 1.0)
             tails[row, :lo] = min(acc, 1.0)
             index[start, end] = row

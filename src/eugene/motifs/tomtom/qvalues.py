@@ -10,11 +10,71 @@ q) can differ slightly from MEME's.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, prange
 
 N_BOOTSTRAP_SAMPLES = 1000
 N_LAMBDA = 100
 MAX_LAMBDA = 0.5
 MIN_SAMPLES = 100
+
+
+@njit(cache=True, nogil=True)
+def _pi0_sorted(sorted_p: np.ndarray) -> float:
+    """Storey's pi0 from ascending p-values (see ``estimate_pi0``)."""
+    m = sorted_p.size
+    if m <= MIN_SAMPLES:
+        return 1.0
+    pi0 = np.empty(N_LAMBDA)
+    frac = np.empty(N_LAMBDA)
+    below = 0
+    floor = np.inf
+    for i in range(N_LAMBDA):
+        lam = (i + 1) / N_LAMBDA * MAX_LAMBDA
+        while below < m and sorted_p[below] < lam:
+            below += 1
+        frac[i] = (m - below) / m  # fraction of p-values >= lambda
+        pi0[i] = frac[i] / (1.0 - lam) if frac[i] > 0 else np.inf
+        floor = min(floor, pi0[i])
+    if not np.isfinite(floor):  # no p-value reaches any lambda: MEME ends at pi0 = 1
+        return 1.0
+    best = 0
+    best_mse = np.inf
+    for i in range(N_LAMBDA):
+        if frac[i] <= 0:
+            continue
+        lam = (i + 1) / N_LAMBDA * MAX_LAMBDA
+        mse = frac[i] * (1 - frac[i]) / ((1 - lam) ** 2 * N_BOOTSTRAP_SAMPLES) + (pi0[i] - floor) ** 2
+        if mse < best_mse:
+            best_mse = mse
+            best = i
+    return min(max(pi0[best], 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def _qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
+    """q-values of one row of p-values; ``pi0 < 0`` means estimate it."""
+    m = p.size
+    out = np.empty(m)
+    if m == 0:
+        return out
+    order = np.argsort(p, kind="mergesort")
+    ranked = p[order]
+    if pi0 < 0:
+        pi0 = _pi0_sorted(ranked)
+    running = 1.0
+    for r in range(m - 1, -1, -1):
+        running = min(running, pi0 * ranked[r] * m / (r + 1))
+        out[order[r]] = running
+    return out
+
+
+@njit(cache=True, parallel=True)
+def qvalues_rows(pvalues: np.ndarray) -> np.ndarray:
+    """q-values of each row of ``(n_queries, n)`` p-values, pi0 estimated per row."""
+    out = np.empty_like(pvalues)
+    for i in prange(pvalues.shape[0]):
+        out[i] = _qvalues_row(pvalues[i], -1.0)
+    return out
 
 
 def estimate_pi0(pvalues: np.ndarray) -> float:
@@ -30,20 +90,7 @@ def estimate_pi0(pvalues: np.ndarray) -> float:
     >>> round(estimate_pi0(np.linspace(0, 1, 1001)), 1)
     1.0
     """
-    p = np.asarray(pvalues, dtype=np.float64)
-    m = p.size
-    if m <= MIN_SAMPLES:
-        return 1.0
-    lambdas = (np.arange(N_LAMBDA) + 1) / N_LAMBDA * MAX_LAMBDA
-    frac = (m - np.searchsorted(np.sort(p), lambdas, side="left")) / m  # fraction of p >= lambda
-    with np.errstate(divide="ignore"):
-        pi0 = np.where(frac > 0, frac / (1.0 - lambdas), np.inf)
-    floor = pi0.min()
-    if not np.isfinite(floor):  # no p-value reaches any lambda: MEME ends at pi0 = 1
-        return 1.0
-    mse = frac * (1 - frac) / ((1 - lambdas) ** 2 * N_BOOTSTRAP_SAMPLES) + (pi0 - floor) ** 2
-    mse = np.where(frac > 0, mse, np.inf)
-    return float(np.clip(pi0[int(np.argmin(mse))], 0.0, 1.0))
+    return float(_pi0_sorted(np.sort(np.asarray(pvalues, dtype=np.float64))))
 
 
 def qvalues(pvalues: np.ndarray, pi0: float | None = None) -> np.ndarray:
@@ -54,15 +101,5 @@ def qvalues(pvalues: np.ndarray, pi0: float | None = None) -> np.ndarray:
     >>> qvalues(np.array([0.01, 0.02, 0.5]), pi0=1.0).round(3).tolist()
     [0.03, 0.03, 0.5]
     """
-    p = np.asarray(pvalues, dtype=np.float64)
-    if p.size == 0:
-        return p.copy()
-    if pi0 is None:
-        pi0 = estimate_pi0(p)
-    order = np.argsort(p, kind="stable")
-    ranked = p[order]
-    fdr = np.minimum(1.0, pi0 * ranked * p.size / np.arange(1, p.size + 1))
-    q = np.minimum.accumulate(fdr[::-1])[::-1]
-    out = np.empty_like(q)
-    out[order] = q
-    return out
+    p = np.ascontiguousarray(pvalues, dtype=np.float64)
+    return _qvalues_row(p, -1.0 if pi0 is None else float(pi0))

@@ -16,6 +16,8 @@ import numpy as np
 from numba import njit
 
 DISTANCES = {"pearson": 0, "ed": 1, "sandelin": 2}
+# a range holding every score of each distance for probability columns (a little wider, for rounding)
+SCORE_BOUNDS = {0: (-1.01, 1.01), 1: (-1.5, 0.01), 2: (-0.01, 2.01)}
 
 
 @njit(cache=True, nogil=True)
