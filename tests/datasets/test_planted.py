@@ -136,6 +136,18 @@ def test_save_and_load_round_trip(data, tmp_path):
     assert back.seed == 7
 
 
+def test_subset_keeps_each_sequence_with_its_own_sites(data):
+    pick = np.flatnonzero(data.y[:, 3] > 0)[::-1][:50]  # reversed order, too
+    part = data.subset(pick)
+    assert np.array_equal(part.X, data.X[pick]) and np.array_equal(part.mask, data.mask[pick])
+    for i, n in enumerate(pick):
+        mine = part.sites[part.sites.sequence == i].drop(columns="sequence").reset_index(drop=True)
+        theirs = data.sites[data.sites.sequence == n].drop(columns="sequence").reset_index(drop=True)
+        assert mine.equals(theirs)
+    with pytest.raises(ValueError, match="distinct sequences"):
+        data.subset([0, 0])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
