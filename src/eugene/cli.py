@@ -398,9 +398,10 @@ def _run_gia(args: argparse.Namespace) -> int:
             **_compute_kwargs(args),
         )  # fmt: skip
     out = _output(args.out)
-    pd.concat([c.assign(motif=m) for m, c in curves.items()], ignore_index=True).to_csv(out, sep="\t", index=False)
+    table = pd.concat([c.assign(motif=m) for m, c in curves.items()], ignore_index=True)
+    table.to_csv(out, sep="\t", index=False)
     if args.plot:
-        _save_figure(plot.gia_curves(curves), args.plot)
+        _save_figure(plot.gia_curve(table, hue="motif"), args.plot)
     return _done(out)
 
 
@@ -426,14 +427,26 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from eugene.report import build_report
-    from eugene.report._api import require
+    from eugene.models import demo_sequences, load_demo_model
+    from eugene.report import build_report, sections
 
-    load_demo_model, demo_sequences = require("eugene.models.load_demo_model", "eugene.models.demo_sequences")
     model = load_demo_model(device=args.device)
-    names, X = demo_sequences()
+    data = demo_sequences()
+    planted = data.sites.groupby("sequence")["name"].agg(lambda names: ", ".join(sorted(set(names))))
+    names = [f"heldout_{i} ({planted.get(i, 'no motif')})" for i in range(len(data.X))]
+    chosen = list(sections.SECTIONS)
+    after = [key for key, _ in chosen].index("attributions") + 1  # it checks the filters' matches and attributions
+    chosen.insert(after, ("ground-truth", sections.ground_truth(data)))
     path = build_report(
-        model, X, args.out, names=names, model_label="eugene demo model", seed=args.seed, **_compute_kwargs(args)
+        model,
+        data.X,
+        args.out,
+        names=names,
+        target=list(range(data.y.shape[1])),  # the sum of all motif logits: every planted motif shows
+        model_label="eugene demo model (Basset-style, 12 planted JASPAR motifs)",
+        sections=chosen,
+        seed=args.seed,
+        **_compute_kwargs(args),
     )
     return _done(path)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
@@ -18,7 +19,7 @@ from ._api import NotBuiltYet, require
 from ._html import bars_html, escape, figure_html, note_html, table_html
 from .builder import ReportContext, Section, target_label
 
-__all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia"]
+__all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia", "ground_truth"]
 
 FDR = 0.05  # q-value below which a TOMTOM match counts as a match in the report
 GIA_BACKGROUNDS = 64  # dinucleotide-shuffled backgrounds per GIA curve
@@ -199,8 +200,7 @@ def filter_influence(ctx: ReportContext) -> Section:
 @_titled("Attributions")
 def attributions(ctx: ReportContext) -> Section:
     """DeepLiftShap attribution logos (attribution x one-hot) of the top-scoring sequences."""
-    attribute, logo = require("eugene.interpret.attribute", "eugene.plot.logo")
-    import matplotlib.pyplot as plt
+    attribute, attribution_logo = require("eugene.interpret.attribute", "eugene.plot.attribution_logo")
 
     top = _top_indices(ctx)
     X = ctx.X[top]
@@ -226,7 +226,7 @@ def attributions(ctx: ReportContext) -> Section:
     ]
     for row, index in enumerate(top):
         fig, ax = plt.subplots(figsize=(min(16.0, 1.5 + 0.07 * X.shape[2]), 1.8))
-        logo(values[row] * X[row], alphabet=ctx.alphabet, ax=ax, ylabel="attribution")
+        attribution_logo(values[row] * X[row], ctx.alphabet, ax)
         caption = f"{ctx.names[index]} (prediction {scores[index]:.3g})"
         parts.append(figure_html(fig, caption))
     return Section("Attributions", "".join(parts))
@@ -235,7 +235,8 @@ def attributions(ctx: ReportContext) -> Section:
 @_titled("In silico mutagenesis")
 def ism(ctx: ReportContext) -> Section:
     """Saturation mutagenesis heatmaps of the top-scoring sequences."""
-    ism_, heatmap = require("eugene.interpret.ism", "eugene.plot.ism_heatmap")
+    ism_, heatmap, get_alphabet = require("eugene.interpret.ism", "eugene.plot.ism_heatmap", "eugene.seq.get_alphabet")
+    letters = get_alphabet(ctx.alphabet).letters
     top = _top_indices(ctx)
     X = ctx.X[top]
     values = np.asarray(
@@ -247,15 +248,16 @@ def ism(ctx: ReportContext) -> Section:
         'sequences (arrays in <a href="ism.npz">ism.npz</a>).</p>'
     ]
     for row, index in enumerate(top):
-        parts.append(figure_html(heatmap(values[row], X[row], alphabet=ctx.alphabet), ctx.names[index]))
+        ax = heatmap(values[row], alphabet=letters, mark_reference=X[row])
+        parts.append(figure_html(ax, f"{ctx.names[index]} (dots: the observed bases)"))
     return Section("In silico mutagenesis", "".join(parts))
 
 
 @_titled("Global importance analysis")
 def gia(ctx: ReportContext) -> Section:
     """GIA positional curves (Koo et al. 2021) of the known motifs the filters matched best."""
-    gia_positional, backgrounds, gia_curves = require(
-        "eugene.interpret.gia_positional", "eugene.interpret.dinucleotide_backgrounds", "eugene.plot.gia_curves"
+    gia_positional, backgrounds, gia_curve = require(
+        "eugene.interpret.gia_positional", "eugene.interpret.dinucleotide_backgrounds", "eugene.plot.gia_curve"
     )
     matches, database = ctx.results.get("matches"), ctx.results.get("database")
     if matches is None or database is None:
@@ -287,10 +289,58 @@ def gia(ctx: ReportContext) -> Section:
         f"<p>Mean change of {target_label(ctx.target)} when each of the best-matched known motifs (one instance "
         f"sampled from its PFM per background) is implanted at every {step}-th position of {len(background)} "
         "dinucleotide-shuffled backgrounds (global importance analysis, Koo et al. 2021).</p>"
-        + figure_html(gia_curves(curves), "GIA: effect of the motif by position")
+        + figure_html(gia_curve(table, hue="motif"), "GIA: mean effect (band: SEM) of each motif by position")
         + table_html(table, "gia_positional.tsv", max_rows=0, caption="Curves")
     )
     return Section("Global importance analysis", html, {"gia_positional": table})
+
+
+def ground_truth(data) -> Callable[[ReportContext], Section]:
+    """A section comparing the report with planted motifs (``data``: :class:`eugene.datasets.PlantedMotifs`).
+
+    It lists each planted motif with the filters that matched it (from the filter section) and scores the attribution
+    maps of the shown sequences against the planted positions (:func:`eugene.datasets.attribution_auroc`).
+    """
+
+    @_titled("Ground truth: planted motifs")
+    def section(ctx: ReportContext) -> Section:
+        (attribution_auroc,) = require("eugene.datasets.attribution_auroc")
+        matches = ctx.results.get("matches")
+        if matches is None or "q-value" not in matches:
+            raise NotBuiltYet("the filter section, which matches filters to known motifs")
+        matched = matches[matches["q-value"] <= FDR]
+        rows = []
+        for motif in data.motifs:
+            hits = matched[matched["best_match"] == motif.name]
+            rows.append(
+                {
+                    "motif": motif.name,
+                    "name": motif.alt_name,
+                    "n_filters": len(hits),
+                    "filters": " ".join(hits["filter"]),
+                    "best_q-value": hits["q-value"].min() if len(hits) else np.nan,
+                }
+            )
+        table = pd.DataFrame(rows)
+        parts = [
+            f"<p>{int((table['n_filters'] > 0).sum())} of the {len(table)} planted motifs are the best match (q &le; "
+            f"{FDR}) of at least one first-layer filter.</p>",
+            table_html(table, "planted_motifs.tsv", max_rows=len(table), caption="Planted motifs and their filters"),
+        ]
+        tables = {"planted_motifs": table}
+        if "attributions" in ctx.results:
+            top, values = ctx.results["attributions"]
+            auroc = attribution_auroc(values, ctx.X[top], data.mask[top] >= 0)
+            scores = pd.DataFrame({"sequence": np.array(ctx.names)[top], "attribution_auroc": auroc})
+            parts.append(
+                "<p>How well |attribution x input| ranks the planted positions above the background in the shown "
+                "sequences (AUROC; 0.5 is chance, 1 perfect; Koo and Ploenzke 2021).</p>"
+                + table_html(scores, "attribution_auroc.tsv", caption="Attribution AUROC")
+            )
+            tables["attribution_auroc"] = scores
+        return Section("Ground truth: planted motifs", "".join(parts), tables)
+
+    return section
 
 
 SECTIONS: list[tuple[str, Callable[[ReportContext], Section]]] = [
