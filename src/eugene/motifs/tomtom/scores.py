@@ -3,7 +3,8 @@
 Each score compares one query column ``q`` with one target column ``t`` (probability vectors over ``A`` letters):
 
 - ``pearson``: correlation ``sum (q_a - 1/A)(t_a - 1/A) / sqrt(sum (q_a - 1/A)^2 sum (t_a - 1/A)^2)``, 0 when a
-  column is uniform;
+  column is uniform (computed as the numerator times the two inverse norms, which equals MEME's quotient to a few
+  units in the last place);
 - ``ed``: negated Euclidean distance ``-sqrt(sum (q_a - t_a)^2)``;
 - ``sandelin``: ``2 - sum (q_a - t_a)^2`` (Sandelin & Wasserman 2004, J Mol Biol 338:207).
 
@@ -43,11 +44,13 @@ def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarr
     out = np.empty((w, n))
     mean = 1.0 / a
     centered = targets - mean
-    tss = np.zeros(n)  # squared norms of the centered target columns (pearson)
+    inv_norm = np.zeros(n)  # 1 / norms of the centered target columns (pearson; 0 for a uniform column)
     if dist == 0:
         for k in range(a):
             for j in range(n):
-                tss[j] += centered[k, j] * centered[k, j]
+                inv_norm[j] += centered[k, j] * centered[k, j]
+        for j in range(n):
+            inv_norm[j] = 1.0 / np.sqrt(inv_norm[j]) if inv_norm[j] > 0.0 else 0.0
     for i in range(w):
         row = out[i]
         row[:] = 0.0
@@ -58,9 +61,9 @@ def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarr
                 qss += qc * qc
                 for j in range(n):
                     row[j] += qc * centered[k, j]
+            inv_q = 1.0 / np.sqrt(qss) if qss > 0.0 else 0.0
             for j in range(n):
-                den = np.sqrt(qss * tss[j])
-                row[j] = row[j] / den if den != 0.0 else 0.0
+                row[j] *= inv_q * inv_norm[j]
         else:
             for k in range(a):
                 qk = query[i, k]
