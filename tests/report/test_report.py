@@ -160,3 +160,36 @@ def test_torchscript_model_gets_a_report_with_filter_sections_explained(tiny_inp
     html = (tmp_path / "out" / "report.html").read_text()
     assert html.count("Not available for TorchScript models") == 2
     assert "TorchScript model: its layers cannot be listed" in html
+
+
+def test_gia_section_draws_a_curve_per_best_matched_motif(tiny_inputs, tmp_path):
+    from eugene.motifs import read_meme
+    from eugene.report import sections
+
+    try:
+        public("eugene.interpret.gia_positional")
+        public("eugene.plot.gia_curve")
+    except NotBuiltYet as missing:
+        pytest.skip(f"{missing} is not built yet")
+    database = read_meme(tiny_inputs.db)
+
+    def fake_filters(ctx):  # what the filter section leaves: matches of three filters, two to the same motif
+        ctx.results["database"] = database
+        ctx.results["matches"] = pd.DataFrame(
+            {
+                "filter": ["filter_0", "filter_1", "filter_2", "filter_3"],
+                "best_match": ["m1", "m1", "m4", "m7"],
+                "name": ["", "", "", ""],
+                "q-value": [0.01, 0.001, 0.04, 0.2],
+            }
+        )
+        return Section("Fake filters")
+
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(2).integers(0, 4, (8, 40))].transpose(0, 2, 1)
+    path = build_report(
+        tiny_inputs.model, X, tmp_path, n_gia=3, sections=[("filters", fake_filters), ("gia", sections.gia)]
+    )
+    table = pd.read_csv(tmp_path / "gia_positional.tsv", sep="\t")
+    assert list(dict.fromkeys(table["motif"])) == ["m1", "m4"]  # q <= 0.05 only, each motif once, best first
+    assert table.groupby("motif")["position"].max().tolist() == [40 - 8, 40 - 8]  # every position where it fits
+    assert path.read_text().count("<img") == 1
