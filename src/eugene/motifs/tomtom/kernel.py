@@ -62,24 +62,20 @@ def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_
     pvalues = np.empty(n)
     offsets = np.empty(n, dtype=np.int64)
     overlaps = np.empty(n, dtype=np.int64)
-    ext = int(np.ceil(w * BINS + 1 - w * shift_unit)) + 1
-    cache = np.full((max_len + 1, ext), -1.0)
+    ks = np.empty(n, dtype=np.int64)
+    for m in range(n):
+        score, offsets[m], overlaps[m] = best_alignment(quantized, t_start[m], w, t_len[m], min_overlap, shift_unit)
+        ks[m] = int(np.rint(score - w * shift_unit))  # extended complete score
+    k_min = ks.min()
+    cache = np.full((max_len + 1, ks.max() - k_min + 1), -1.0)  # p-value by (target width, score)
     for m in range(n):
         length = t_len[m]
-        score, off, ovl = best_alignment(quantized, t_start[m], w, length, min_overlap, shift_unit)
-        k = int(np.rint(score - w * shift_unit))
-        if k < 0:
-            p = 1.0
-        elif k >= ext:
-            p = 0.0
-        else:
-            p = cache[length, k]
-            if p < 0.0:
-                p = max_alignment_pvalue(tails, index, length, k, shift_unit, n_orient)
-                cache[length, k] = p
+        k = ks[m]
+        p = cache[length, k - k_min]
+        if p < 0.0:
+            p = 1.0 if k < 0 else max_alignment_pvalue(tails, index, length, k, shift_unit, n_orient)
+            cache[length, k - k_min] = p
         pvalues[m] = np.float32(p)  # MEME keeps p-values as single precision
-        offsets[m] = off
-        overlaps[m] = ovl
     return pvalues, offsets, overlaps
 
 
