@@ -89,7 +89,7 @@ def test_usage_errors_are_one_line_with_exit_code_2(argv, message, capsys):
 def test_runtime_errors_are_one_line_with_exit_code_1(inputs, tmp_path, capsys):
     out = str(tmp_path / "o.npz")
     cases = [
-        (["ism", *ZOO, "--sequences", str(tmp_path / "missing.fa"), "--out", out], "no such file"),
+        (["ism", *ZOO, "--sequences", str(tmp_path / "missing.fa"), "--out", out], "missing.fa' does not exist"),
         (["ism", "--model", "no_such_pkg_xyz.mod:f", "--sequences", str(inputs["root"] / "seqs.fa"), "--out", out],
          "cannot import module"),
         (["ism", *ZOO, "--weights", str(tmp_path / "w.pt"), "--sequences", str(inputs["root"] / "seqs.fa"),

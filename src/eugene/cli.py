@@ -252,7 +252,8 @@ def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
 
     path = Path(args.sequences)
     if not path.is_file():
-        raise FileNotFoundError(f"--sequences: no such file {str(path)!r}")
+        what = "is not a regular file" if path.exists() else "does not exist"
+        raise FileNotFoundError(f"--sequences: {str(path)!r} {what}")
     kind = _sequence_format(path, args.format)
     if kind == "deepbind":
         records = ((f"{r.fold_id}:{r.event_id}", r.seq) for r in seq.read_deepbind_tsv(path))
