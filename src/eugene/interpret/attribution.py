@@ -264,7 +264,7 @@ def attribute(
     if method == "ism":
         if references is not None:
             raise ValueError("references does not apply to method='ism'; leave it None")
-        from .ism import ism
+        from .mutagenesis import ism
 
         return ism(model, X, target=target, batch_size=batch_size, device=device, verbose=verbose)
     Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
