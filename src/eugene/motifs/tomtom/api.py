@@ -16,8 +16,6 @@ from eugene.motifs._alphabet import alphabet_name, comparable_key, complement_or
 from eugene.motifs.io import read_motifs
 from eugene.motifs.motif import Motif, MotifSet
 from eugene.motifs.tomtom.kernel import tomtom_all
-from eugene.motifs.tomtom.qvalues import qvalues_rows
-from eugene.motifs.tomtom.ranking import rank_matches
 from eugene.motifs.tomtom.scores import DISTANCES, SCORE_BOUNDS
 
 __all__ = ["tomtom"]
@@ -190,33 +188,18 @@ def tomtom(
     t_cols = np.ascontiguousarray(np.concatenate(strands).T)  # (A, T)
 
     code = DISTANCES[dist]
-    chunks = [np.arange(i, min(i + _CHUNK, len(queries))) for i in range(0, len(queries), _CHUNK)]
-    if not verbose:
-        chunks = [np.arange(len(queries))]
-    parts = []
-    for idx in tqdm(chunks, desc="tomtom", disable=not verbose):
-        parts.append(
-            tomtom_all(
-                q_cols,
-                q_start[idx],
-                q_len[idx],
-                t_cols,
-                t_start,
-                t_len,
-                code,
-                min_overlap,
-                n_orient,
-                *SCORE_BOUNDS[code],
-            )
-        )
-    pvals, offsets, overlaps = (np.concatenate([p[k] for p in parts]) for k in range(3))
-
     n_targets = len(targets)
     nq = len(queries)
-    qvals = qvalues_rows(pvals)
     db_rank = np.array([db for db, _ in targets], dtype=np.int64)
     name_rank = np.argsort(np.argsort([m.name for _, m in targets], kind="stable"), kind="stable").astype(np.int64)
-    strand = rank_matches(pvals, overlaps, n_orient, db_rank, name_rank).ravel()
+    step = _CHUNK if verbose else nq
+    parts = []
+    for first in tqdm(range(0, nq, step), desc="tomtom", disable=not verbose):
+        idx = np.arange(first, min(first + step, nq))
+        args = (q_cols, q_start[idx], q_len[idx], t_cols, t_start, t_len, code, min_overlap, n_orient)
+        parts.append(tomtom_all(*args, *SCORE_BOUNDS[code], db_rank, name_rank))
+    pvals, qvals, offsets, overlaps, listed = (np.concatenate([p[k] for p in parts]) for k in range(5))
+    strand = listed.ravel()
     query_index = np.repeat(np.arange(nq), n_targets)
     flat = query_index * pvals.shape[1] + strand
     table = {

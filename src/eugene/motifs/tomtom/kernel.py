@@ -10,6 +10,8 @@ import numpy as np
 from numba import njit, prange
 
 from eugene.motifs.tomtom.pvalues import BINS, alignment_tails, max_alignment_pvalue, shift_and_quantize
+from eugene.motifs.tomtom.qvalues import qvalues_row
+from eugene.motifs.tomtom.ranking import rank_row
 from eugene.motifs.tomtom.scores import column_scores
 
 
@@ -80,20 +82,31 @@ def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_
 
 
 @njit(cache=True, parallel=True)
-def tomtom_all(q_cols, q_start, q_len, targets, t_start, t_len, dist, min_overlap, n_orient, bound_lo, bound_hi):
-    """``tomtom_one`` for every query (in parallel); returns ``(n_queries, n_strands)`` arrays."""
+def tomtom_all(
+    q_cols, q_start, q_len, targets, t_start, t_len, dist, min_overlap, n_orient, bound_lo, bound_hi, db_rank, name_rank
+):
+    """Every query against every target strand (in parallel over queries).
+
+    Returns ``(pvalues, qvalues, offsets, overlaps)``, each ``(n_queries, n_strands)``, and ``listed``
+    ``(n_queries, n_targets)``: the strand column of each target in MEME's listing order (see ``rank_row``).
+    q-values are computed over all strands of a query, as MEME does.
+    """
     nq = q_start.size
     n = t_start.size
     max_len = 0
     for m in range(n):
         max_len = max(max_len, t_len[m])
     pvalues = np.empty((nq, n))
+    qvalues = np.empty((nq, n))
     offsets = np.empty((nq, n), dtype=np.int64)
     overlaps = np.empty((nq, n), dtype=np.int64)
+    listed = np.empty((nq, db_rank.size), dtype=np.int64)
     for i in prange(nq):
         query = q_cols[q_start[i] : q_start[i] + q_len[i]]
         p, o, v = tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi)
         pvalues[i] = p
+        qvalues[i] = qvalues_row(p, -1.0)
         offsets[i] = o
         overlaps[i] = v
-    return pvalues, offsets, overlaps
+        listed[i] = rank_row(p, v, n_orient, db_rank, name_rank)
+    return pvalues, qvalues, offsets, overlaps, listed

@@ -10,7 +10,7 @@ q) can differ slightly from MEME's.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 N_BOOTSTRAP_SAMPLES = 1000
 N_LAMBDA = 100
@@ -51,7 +51,7 @@ def _pi0_sorted(sorted_p: np.ndarray) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
+def qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
     """q-values of one row of p-values; ``pi0 < 0`` means estimate it."""
     m = p.size
     out = np.empty(m)
@@ -65,15 +65,6 @@ def _qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
     for r in range(m - 1, -1, -1):
         running = min(running, pi0 * ranked[r] * m / (r + 1))
         out[order[r]] = running
-    return out
-
-
-@njit(cache=True, parallel=True)
-def qvalues_rows(pvalues: np.ndarray) -> np.ndarray:
-    """q-values of each row of ``(n_queries, n)`` p-values, pi0 estimated per row."""
-    out = np.empty_like(pvalues)
-    for i in prange(pvalues.shape[0]):
-        out[i] = _qvalues_row(pvalues[i], -1.0)
     return out
 
 
@@ -102,4 +93,4 @@ def qvalues(pvalues: np.ndarray, pi0: float | None = None) -> np.ndarray:
     [0.03, 0.03, 0.5]
     """
     p = np.ascontiguousarray(pvalues, dtype=np.float64)
-    return _qvalues_row(p, -1.0 if pi0 is None else float(pi0))
+    return qvalues_row(p, -1.0 if pi0 is None else float(pi0))
