@@ -299,6 +299,7 @@ def ground_truth_auroc(
     device: Any = None,
     seed: int = 0,
     verbose: bool = False,
+    **options: Any,
 ) -> pd.DataFrame:
     """Score an attribution method against the planted sites, per (sequence, motif) pair (Koo and Ploenzke 2021).
 
@@ -317,7 +318,9 @@ def ground_truth_auroc(
         :func:`eugene.interpret.ism` centred at each position (the mean over the four letters subtracted, so the
         observed letter carries the importance of the position); or ``"random"``: Gaussian noise, the chance baseline.
     n_references, batch_size, device, seed, verbose
-        Passed to the method (``n_references`` for the reference methods only).
+        Passed to the method (``n_references`` and ``seed`` not to ``"ism"``).
+    **options
+        Further options of the method, e.g. ``fast=False`` for ``"ism"`` or ``n_steps=20`` for integrated gradients.
 
     Returns
     -------
@@ -342,7 +345,9 @@ def ground_truth_auroc(
         if method == "random":
             attr = rng.standard_normal(X.shape)
         elif method == "ism":
-            attr = ism(model, X, target=m, centre=True, batch_size=batch_size, device=device, verbose=verbose)
+            attr = ism(
+                model, X, target=m, centre=True, batch_size=batch_size, device=device, verbose=verbose, **options
+            )
         else:
             attr = attribute(
                 model,
@@ -354,6 +359,7 @@ def ground_truth_auroc(
                 device=device,
                 seed=seed,
                 verbose=verbose,
+                **options,
             )
         auc = attribution_auroc(attr, X, data.mask[idx] == m)
         rows.append(pd.DataFrame({"sequence": idx, "motif": m, "name": name, "auroc": auc}))
