@@ -188,3 +188,10 @@ def test_nan_output_raises_and_model_is_restored(method, X):
     assert model.training and model.drop.training
     assert model.conv.weight.requires_grad and not model.conv.bias.requires_grad
     assert list(model._forward_hooks) == [handle.id]
+
+
+def test_method_ism_is_saturation_mutagenesis(model, X):
+    from eugene.interpret import ism
+
+    expected = ism(model, X, target=0, fast=False)
+    torch.testing.assert_close(attribute(model, X, "ism", target=0, verbose=False), expected, rtol=1e-5, atol=1e-6)
