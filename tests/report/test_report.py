@@ -193,3 +193,33 @@ def test_gia_section_draws_a_curve_per_best_matched_motif(tiny_inputs, tmp_path)
     assert list(dict.fromkeys(table["motif"])) == ["m1", "m4"]  # q <= 0.05 only, each motif once, best first
     assert table.groupby("motif")["position"].max().tolist() == [40 - 8, 40 - 8]  # every position where it fits
     assert path.read_text().count("<img") == 1
+
+
+def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny_inputs, tmp_path):
+    from types import SimpleNamespace
+
+    from eugene.motifs import read_meme
+    from eugene.report import sections
+
+    planted = read_meme(tiny_inputs.db)[["m0", "m1", "m2"]]
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(3).integers(0, 4, (6, 40))].transpose(0, 2, 1)
+    mask = np.full((6, 40), -1)
+    mask[:, 10:18] = 0
+
+    def fake_filters(ctx):
+        ctx.results["matches"] = pd.DataFrame({"filter": ["filter_0", "filter_1"], "best_match": ["m1", "m9"]})
+        ctx.results["significant"] = pd.DataFrame(
+            {"Query_ID": ["filter_10", "filter_2", "filter_1"], "Target_ID": ["m1", "m1", "m1"], "q-value": [0.01] * 3}
+        )
+        ctx.results["attributions"] = (np.array([0, 1]), X[[0, 1]] * (mask[[0, 1]] >= 0)[:, None])
+        return Section("Fake filters")
+
+    data = SimpleNamespace(motifs=planted, mask=mask)
+    build_report(tiny_inputs.model, X, tmp_path, sections=[("f", fake_filters), ("g", sections.ground_truth(data))])
+    table = pd.read_csv(tmp_path / "planted_motifs.tsv", sep="\t", keep_default_na=False)
+    assert table["motif"].tolist() == ["m0", "m1", "m2"]
+    assert table["n_filters"].tolist() == [0, 3, 0]
+    assert table["filters"].tolist() == ["", "filter_1 filter_2 filter_10", ""]
+    assert table["best_match_of"].tolist() == ["", "filter_0", ""]
+    auroc = pd.read_csv(tmp_path / "attribution_auroc.tsv", sep="\t")
+    np.testing.assert_allclose(auroc["attribution_auroc"], 1.0)  # attributions exactly on the planted sites

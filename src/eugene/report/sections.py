@@ -8,6 +8,7 @@ that does not exist yet skips the section with a note instead of failing the rep
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
@@ -156,6 +157,7 @@ def filters(ctx: ReportContext) -> Section:
     ctx.results["database"] = _as_motif_set(database)
     ctx.results["matches"] = table
     significant = hits[hits["q-value"] <= FDR]
+    ctx.results["significant"] = significant
     figure = filter_logos(motifs, significant if len(significant) else None)
     n_matched = int((table.get("q-value", pd.Series(dtype=float)) <= FDR).sum())
     parts.append(
@@ -295,6 +297,11 @@ def gia(ctx: ReportContext) -> Section:
     return Section("Global importance analysis", html, {"gia_positional": table})
 
 
+def _natural(name: str) -> tuple:
+    """Sort key putting filter_2 before filter_10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
 def ground_truth(data) -> Callable[[ReportContext], Section]:
     """A section comparing the report with planted motifs (``data``: :class:`eugene.datasets.PlantedMotifs`).
 
@@ -305,26 +312,29 @@ def ground_truth(data) -> Callable[[ReportContext], Section]:
     @_titled("Ground truth: planted motifs")
     def section(ctx: ReportContext) -> Section:
         (attribution_auroc,) = require("eugene.datasets.attribution_auroc")
-        matches = ctx.results.get("matches")
-        if matches is None or "q-value" not in matches:
+        matches, significant = ctx.results.get("matches"), ctx.results.get("significant")
+        if matches is None or significant is None:
             raise NotBuiltYet("the filter section, which matches filters to known motifs")
-        matched = matches[matches["q-value"] <= FDR]
+        targets = significant["Target_ID"].astype(str)
         rows = []
         for motif in data.motifs:
-            hits = matched[matched["best_match"] == motif.name]
+            hits = significant[targets == motif.name]
+            best = matches[matches["best_match"] == motif.name] if "best_match" in matches else matches.iloc[:0]
             rows.append(
                 {
                     "motif": motif.name,
                     "name": motif.alt_name,
-                    "n_filters": len(hits),
-                    "filters": " ".join(hits["filter"]),
+                    "n_filters": hits["Query_ID"].nunique(),
+                    "filters": " ".join(sorted(map(str, hits["Query_ID"].unique()), key=_natural)),
                     "best_q-value": hits["q-value"].min() if len(hits) else np.nan,
+                    "best_match_of": " ".join(best["filter"]),
                 }
             )
         table = pd.DataFrame(rows)
         parts = [
-            f"<p>{int((table['n_filters'] > 0).sum())} of the {len(table)} planted motifs are the best match (q &le; "
-            f"{FDR}) of at least one first-layer filter.</p>",
+            f"<p>{int((table['n_filters'] > 0).sum())} of the {len(table)} planted motifs match at least one "
+            f"first-layer filter (TOMTOM q &le; {FDR}); {int((table['best_match_of'] != '').sum())} are the best "
+            "match of one (a filter may match a related factor's motif better).</p>",
             table_html(table, "planted_motifs.tsv", max_rows=len(table), caption="Planted motifs and their filters"),
         ]
         tables = {"planted_motifs": table}
