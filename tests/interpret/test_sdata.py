@@ -125,3 +125,22 @@ def test_ism_and_pfms_sdata_equal_the_plain_api(tmp_path):
     assert len(read_meme(path)) == 3
     with pytest.raises(ValueError, match="key must name PFMs"):
         sd.filters_to_meme_sdata(out, tmp_path / "g.meme", key="conv1_pfms")
+
+
+def test_gia_sdata_equals_gia_on_the_same_backgrounds():
+    from eugene.interpret import dinucleotide_backgrounds, gia_implant, gia_positional
+
+    torch.manual_seed(2)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 8, 2))
+    seqs = _sequences(6)
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(seqs))})
+    out = sd.gia_sdata(model, sdata, "ACGTA", target=1, copy=True)
+    backgrounds = dinucleotide_backgrounds(one_hot(seqs), n=1, seed=0)
+    effects, _ = gia_implant(model, backgrounds, "ACGTA", target=1, seed=0)
+    np.testing.assert_allclose(out["gia_implant_ACGTA"].values, effects, rtol=1e-6)
+    out = sd.gia_sdata(model, sdata, "ACGTA", experiment="positional", backgrounds=None, step=3)
+    effects, table = gia_positional(model, one_hot(seqs), "ACGTA", step=3, seed=0)
+    np.testing.assert_allclose(out["gia_positional_ACGTA"].values, effects.T, rtol=1e-6)
+    np.testing.assert_array_equal(out["gia_positional_ACGTA"]["_gia_position"].values, table["position"])
+    with pytest.raises(ValueError, match="experiment must be"):
+        sd.gia_sdata(model, sdata, "ACGTA", experiment="spacing")

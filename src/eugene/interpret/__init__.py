@@ -29,6 +29,7 @@ _EXPORTS = {
     "ism_sdata": "sdata",
     "generate_pfms_sdata": "sdata",
     "filters_to_meme_sdata": "sdata",
+    "gia_sdata": "sdata",
 }
 
 __all__ = sorted(_EXPORTS)

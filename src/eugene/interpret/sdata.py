@@ -29,7 +29,7 @@ from ..seq import one_hot
 SEQ_DIM = "_sequence"
 OHE_DIM = "_ohe"
 
-__all__ = ["attribute_sdata", "ism_sdata", "generate_pfms_sdata", "filters_to_meme_sdata"]
+__all__ = ["attribute_sdata", "ism_sdata", "generate_pfms_sdata", "filters_to_meme_sdata", "gia_sdata"]
 
 
 # --- reading sequences ------------------------------------------------------------------------------------------
@@ -399,3 +399,60 @@ def filters_to_meme_sdata(
     path = Path(path)
     write_meme(motifs, path)
     return path
+
+
+def gia_sdata(
+    model: Any,
+    sdata: xr.Dataset,
+    motif: Any,
+    *,
+    experiment: str = "implant",
+    backgrounds: str | None = "dinucleotide_shuffle",
+    key: str | None = None,
+    seq_key: str | None = None,
+    alphabet: Any = "DNA",
+    seed: int | None = 0,
+    copy: bool = False,
+    **kwargs: Any,
+) -> xr.Dataset:
+    """Global importance of ``motif`` with the sequences of ``sdata`` as backgrounds (Koo et al. 2021).
+
+    Each sequence gives one background: itself (``backgrounds=None``) or one dinucleotide shuffle of it
+    (``"dinucleotide_shuffle"``, seeded), so the effect of the motif is measured against that sequence's own
+    composition. ``experiment="implant"`` stores the per-sequence effect (dims ``(_sequence,)``);
+    ``"positional"`` the effect at each offset (dims ``(_sequence, _gia_position)``, with the offsets as coordinate).
+    The variable is ``key`` (default ``f"gia_{experiment}_{motif}"`` for a string motif, else ``f"gia_{experiment}"``);
+    keywords (target, position / positions, step, strand, batch_size, device) pass to
+    :func:`eugene.interpret.gia_implant` or :func:`eugene.interpret.gia_positional`.
+
+    Examples
+    --------
+    >>> gia_sdata(model, sdata, "CCATATATGG", experiment="positional", step=10)   # doctest: +SKIP
+    """
+    from .backgrounds import dinucleotide_backgrounds
+    from .gia import gia_implant, gia_positional
+
+    if experiment not in ("implant", "positional"):
+        raise ValueError(f"experiment must be 'implant' or 'positional'; got {experiment!r}")
+    if backgrounds not in (None, "dinucleotide_shuffle"):
+        raise ValueError(f"backgrounds must be None or 'dinucleotide_shuffle'; got {backgrounds!r}")
+    seq = _sequence_variable(sdata, seq_key)
+    X = _load_onehot(sdata, seq, slice(None), alphabet)
+    if backgrounds == "dinucleotide_shuffle":
+        X = dinucleotide_backgrounds(X, n=1, seed=seed)
+    label = motif if isinstance(motif, str) else getattr(motif, "name", "")
+    key = key or (f"gia_{experiment}_{label}" if label else f"gia_{experiment}")
+    attrs = _provenance(
+        f"gia_{experiment}", {"motif": label or motif, "backgrounds": backgrounds, "seed": seed, **kwargs}
+    )
+    out = sdata.copy() if copy else sdata
+    if experiment == "implant":
+        effects, _ = gia_implant(model, X, motif, seed=seed, **kwargs)
+        out[key] = xr.DataArray(effects, dims=(SEQ_DIM,), attrs=attrs)
+    else:
+        effects, table = gia_positional(model, X, motif, seed=seed, **kwargs)
+        out[key] = xr.DataArray(
+            effects.T, dims=(SEQ_DIM, "_gia_position"), coords={"_gia_position": table["position"].to_numpy()}
+        )
+        out[key].attrs.update(attrs)
+    return out
