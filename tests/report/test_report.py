@@ -146,7 +146,7 @@ def test_section_warnings_are_shown_and_still_raised(tiny_inputs, tmp_path):
     assert '<p class="warning">warning: UserWarning: the model looks odd</p>' in path.read_text()
 
 
-@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:`torch.jit.(script|save)` is deprecated:DeprecationWarning")
 def test_torchscript_model_gets_a_report_with_filter_sections_explained(tiny_inputs, report_argv, tmp_path):
     import torch
 
