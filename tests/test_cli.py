@@ -95,6 +95,8 @@ def test_runtime_errors_are_one_line_with_exit_code_1(inputs, tmp_path, capsys):
         (["ism", *ZOO, "--weights", str(tmp_path / "w.pt"), "--sequences", str(inputs["root"] / "seqs.fa"),
           "--out", out], "weights: no such file"),
     ]  # fmt: skip
+    (tmp_path / "seqs.zarr").mkdir()
+    cases.append((["ism", *ZOO, "--sequences", str(tmp_path / "seqs.zarr"), "--out", out], "not supported"))
     for argv, message in cases:
         assert main([*argv, "--quiet"]) == 1
         line = _stderr_line(capsys)

@@ -238,10 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _sequence_format(path: Path, declared: str) -> str:
     if declared != "auto":
         return declared
-    name = path.name.lower().removesuffix(".gz")
-    if name.endswith((".zarr", ".zarr.zip")) or path.is_dir():
-        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is not supported by the command line yet")
-    return "deepbind" if name.endswith(_DEEPBIND_SUFFIXES) else "fasta"
+    return "deepbind" if path.name.lower().removesuffix(".gz").endswith(_DEEPBIND_SUFFIXES) else "fasta"
 
 
 def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
@@ -251,6 +248,8 @@ def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
     from eugene import seq
 
     path = Path(args.sequences)
+    if path.name.lower().endswith((".zarr", ".zarr.zip")):
+        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is not supported by the command line yet")
     if not path.is_file():
         what = "is not a regular file" if path.exists() else "does not exist"
         raise FileNotFoundError(f"--sequences: {str(path)!r} {what}")
