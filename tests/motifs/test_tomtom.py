@@ -116,3 +116,18 @@ def test_qvalues_match_definition():
     brute = np.array([fdr[p >= x].min() for x in p])
     np.testing.assert_allclose(q, brute)
     assert estimate_pi0(p[:50]) == 1.0  # too few p-values
+
+
+def test_protein_motifs_compare_on_one_strand():
+    rng = np.random.default_rng(3)
+    letters = "ACDEFGHIKLMNPQRSTVWY"
+    db = MotifSet(
+        [
+            Motif(f"p{i}", rng.dirichlet(np.full(20, 0.3), size=int(rng.integers(5, 12))).T, alphabet=letters)
+            for i in range(60)
+        ]
+    )
+    hits = em.tomtom(db[:2], db, thresh=None, verbose=True)
+    assert set(hits["Orientation"]) == {"+"} and len(hits) == 2 * len(db)
+    best = hits.groupby("Query_ID", observed=True).head(1)
+    assert (best["Query_ID"].astype(str).to_numpy() == best["Target_ID"].astype(str).to_numpy()).all()

@@ -45,14 +45,15 @@ def jaspar(
     879
     """
     try:
-        from pyjaspar import jaspardb
+        import pyjaspar
     except ImportError as err:  # pragma: no cover - pyjaspar is a dependency
         raise ImportError("eu.motifs.jaspar needs pyjaspar (pip install pyjaspar)") from err
-    name = f"JASPAR{int(release)}"
-    try:
-        db = jaspardb(release=name)
-    except Exception as err:
-        raise ValueError(f"release must be a JASPAR year bundled with pyjaspar (e.g. 2024); got {release!r}") from err
+    name = f"JASPAR{release}"
+    available = sorted(pyjaspar.jaspar_releases)
+    if name not in available:
+        years = ", ".join(a.removeprefix("JASPAR") for a in available)
+        raise ValueError(f"release must be a JASPAR year bundled with pyjaspar ({years}); got {release!r}")
+    db = pyjaspar.jaspardb(release=name)
     tax = None if tax_group is None else ([tax_group] if isinstance(tax_group, str) else list(tax_group))
     records = db.fetch_motifs(collection=collection, tax_group=tax, all_versions=all_versions)
     motifs = []
