@@ -131,3 +131,11 @@ def test_protein_motifs_compare_on_one_strand():
     assert set(hits["Orientation"]) == {"+"} and len(hits) == 2 * len(db)
     best = hits.groupby("Query_ID", observed=True).head(1)
     assert (best["Query_ID"].astype(str).to_numpy() == best["Target_ID"].astype(str).to_numpy()).all()
+
+
+def test_dna_filters_against_the_rna_database(shared_data):
+    rna = em.read_meme(shared_data / "motifs" / "Ray2013_rbp_RNA.meme")
+    query = Motif("a1cf_dna", rna[0].probs, alphabet="ACGT", nsites=rna[0].nsites)
+    best = em.tomtom(query, rna, thresh=None).iloc[0]
+    assert best["Target_ID"] == rna[0].name and best["Orientation"] == "+" and best["Optimal_offset"] == 0
+    assert set(best["Target_consensus"]) <= set("ACGU") and set(best["Query_consensus"]) <= set("ACGT")
