@@ -21,10 +21,11 @@ def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
 
     Configurations ``c`` run over overlaps of at least ``min(min_overlap, W, L)`` columns; the target's first column
     sits under query column ``W - c`` (``c <= W``), or query column 0 under target column ``c - W``. The score is
-    the extended complete score ``round(sum s + overlap * shift_unit)``; ties keep the larger overlap, then the
+    the extended complete score ``sum s + overlap * shift_unit`` (an integer); ties keep the larger overlap, then the
     first configuration. Returns ``(score, offset = c - W, overlap)``.
     """
     mo = min(min_overlap, w, length) if min_overlap > 1 else 1
+    unit = int(shift_unit)
     best = -(1 << 62)
     best_offset = 0
     best_overlap = -1
@@ -40,7 +41,7 @@ def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
             q += 1
             t += 1
             overlap += 1
-        score = int(np.rint(total + overlap * shift_unit))
+        score = total + overlap * unit  # offset and scale are whole numbers: exact integer arithmetic
         if score > best or (score == best and overlap > best_overlap):
             best = score
             best_offset = c - w
