@@ -207,7 +207,13 @@ def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny
     mask[:, 10:18] = 0
 
     def fake_filters(ctx):
-        ctx.results["matches"] = pd.DataFrame({"filter": ["filter_0", "filter_1"], "best_match": ["m1", "m9"]})
+        ctx.results["matches"] = pd.DataFrame(
+            {
+                "filter": ["filter_0", "filter_1", "filter_3"],
+                "best_match": ["m1", "m9", "m1"],
+                "q-value": [0.01, 0, 0.2],
+            }
+        )
         ctx.results["significant"] = pd.DataFrame(
             {"Query_ID": ["filter_10", "filter_2", "filter_1"], "Target_ID": ["m1", "m1", "m1"], "q-value": [0.01] * 3}
         )

@@ -319,7 +319,9 @@ def ground_truth(data) -> Callable[[ReportContext], Section]:
         rows = []
         for motif in data.motifs:
             hits = significant[targets == motif.name]
-            best = matches[matches["best_match"] == motif.name] if "best_match" in matches else matches.iloc[:0]
+            best = matches.iloc[:0]
+            if "best_match" in matches:
+                best = matches[(matches["best_match"] == motif.name) & (matches["q-value"] <= FDR)]
             rows.append(
                 {
                     "motif": motif.name,
