@@ -12,7 +12,7 @@ from numba import njit, prange
 from eugene.motifs.tomtom.pvalues import BINS, alignment_tails, max_alignment_pvalue, shift_and_quantize
 from eugene.motifs.tomtom.qvalues import qvalues_row
 from eugene.motifs.tomtom.ranking import rank_row
-from eugene.motifs.tomtom.scores import column_scores
+from eugene.motifs.tomtom.scores import column_scores, target_stats
 
 
 @njit(cache=True, nogil=True)
@@ -50,14 +50,16 @@ def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
 
 
 @njit(cache=True, nogil=True)
-def tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi):
+def tomtom_one(
+    query, targets, centered, inv_norm, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi
+):
     """P-values, offsets and overlaps of one query ``(W, A)`` against every target strand.
 
     ``targets`` holds all target columns letters-first, ``(A, T)``; strand ``m`` occupies columns
     ``t_start[m] : t_start[m] + t_len[m]``. ``n_orient`` is 2 when both strands are in ``targets``.
     """
     w = query.shape[0]
-    scores = column_scores(query, targets, dist)
+    scores = column_scores(query, targets, centered, inv_norm, dist)
     quantized, offset, scale = shift_and_quantize(scores, BINS, bound_lo, bound_hi)
     tails, index = alignment_tails(quantized, BINS)
     shift_unit = offset * scale
@@ -102,9 +104,12 @@ def tomtom_all(
     offsets = np.empty((nq, n), dtype=np.int64)
     overlaps = np.empty((nq, n), dtype=np.int64)
     listed = np.empty((nq, db_rank.size), dtype=np.int64)
+    centered, inv_norm = target_stats(targets)
     for i in prange(nq):
         query = q_cols[q_start[i] : q_start[i] + q_len[i]]
-        p, o, v = tomtom_one(query, targets, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi)
+        p, o, v = tomtom_one(
+            query, targets, centered, inv_norm, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi
+        )
         pvalues[i] = p
         qvalues[i] = qvalues_row(p, -1.0)
         offsets[i] = o

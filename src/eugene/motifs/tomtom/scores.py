@@ -22,7 +22,22 @@ SCORE_BOUNDS = {0: (-1.01, 1.01), 1: (-1.5, 0.01), 2: (-0.01, 2.01)}
 
 
 @njit(cache=True, nogil=True)
-def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarray:
+def target_stats(targets: np.ndarray):
+    """Per-database quantities shared by every query: centered target columns ``t - 1/A`` and, for pearson, the
+    inverse norms of the centered columns (0 for a uniform column). ``targets`` is ``(A, T)``."""
+    a, n = targets.shape
+    centered = targets - 1.0 / a
+    inv_norm = np.zeros(n)
+    for k in range(a):
+        for j in range(n):
+            inv_norm[j] += centered[k, j] * centered[k, j]
+    for j in range(n):
+        inv_norm[j] = 1.0 / np.sqrt(inv_norm[j]) if inv_norm[j] > 0.0 else 0.0
+    return centered, inv_norm
+
+
+@njit(cache=True, nogil=True)
+def column_scores(query: np.ndarray, targets: np.ndarray, centered: np.ndarray, inv_norm: np.ndarray, dist: int):
     """Scores of every query column against every target column.
 
     Parameters
@@ -32,6 +47,8 @@ def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarr
     targets
         ``(A, T)`` probabilities of all target columns, concatenated (letters first, so the inner loop runs over
         contiguous target columns).
+    centered, inv_norm
+        From :func:`target_stats`.
     dist
         Code from ``DISTANCES``.
 
@@ -43,14 +60,6 @@ def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarr
     n = targets.shape[1]
     out = np.empty((w, n))
     mean = 1.0 / a
-    centered = targets - mean
-    inv_norm = np.zeros(n)  # 1 / norms of the centered target columns (pearson; 0 for a uniform column)
-    if dist == 0:
-        for k in range(a):
-            for j in range(n):
-                inv_norm[j] += centered[k, j] * centered[k, j]
-        for j in range(n):
-            inv_norm[j] = 1.0 / np.sqrt(inv_norm[j]) if inv_norm[j] > 0.0 else 0.0
     for i in range(w):
         row = out[i]
         row[:] = 0.0
