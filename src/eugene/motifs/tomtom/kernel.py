@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from eugene.motifs.tomtom.pvalues import BINS, alignment_tails, max_alignment_pvalue, shift_and_quantize
+from eugene.motifs.tomtom.pvalues import BINS, alignment_tails, max_alignment_pvalue, row_median, shift_and_quantize
 from eugene.motifs.tomtom.qvalues import qvalues_row
 from eugene.motifs.tomtom.ranking import rank_row
-from eugene.motifs.tomtom.scores import column_scores, target_stats
+from eugene.motifs.tomtom.scores import score_row, target_stats
 
 
 @njit(cache=True, nogil=True)
@@ -59,8 +59,14 @@ def tomtom_one(
     ``t_start[m] : t_start[m] + t_len[m]``. ``n_orient`` is 2 when both strands are in ``targets``.
     """
     w = query.shape[0]
-    scores = column_scores(query, targets, centered, inv_norm, dist)
-    quantized, offset, scale = shift_and_quantize(scores, BINS, bound_lo, bound_hi)
+    scores = np.empty((w, targets.shape[1]))
+    medians = np.empty(w)
+    row_min = np.empty(w)
+    row_max = np.empty(w)
+    for i in range(w):  # each row's median is found while the row is still in cache
+        score_row(query[i], targets, centered, inv_norm, dist, scores[i])
+        medians[i], row_min[i], row_max[i] = row_median(scores[i], bound_lo, bound_hi)
+    quantized, offset, scale = shift_and_quantize(scores, medians, row_min, row_max, BINS)
     tails, index = alignment_tails(quantized, BINS)
     shift_unit = offset * scale
     n = t_start.size

@@ -53,7 +53,7 @@ def _quickselect(a: np.ndarray, k: int) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int = 2048):
+def row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int = 2048):
     """MEME's shift quantile of a score row (the mean of its ranks floor(n/2) and ceil(n/2), 1-based), with the row's
     minimum and maximum.
 
@@ -100,22 +100,18 @@ def _row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: in
 
 
 @njit(cache=True, nogil=True)
-def shift_and_quantize(scores: np.ndarray, bins: int, bound_lo: float, bound_hi: float):
-    """Median-shift each row (MEME's quantile 0.5), then quantize all scores to integers in [0, bins].
+def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndarray, row_max: np.ndarray, bins: int):
+    """Shift each score row by its median (see ``row_median``), then quantize all scores to integers in [0, bins].
 
-    ``bound_lo, bound_hi`` bracket the scores (they only guide the median search). Returns ``(quantized, offset,
-    scale)`` with ``quantized = round((shifted - offset) * scale)`` stored target-major, shape ``(T, W)`` uint8, so
-    that walking an alignment's diagonal reads neighbouring memory.
+    Returns ``(quantized, offset, scale)`` with ``quantized = round((shifted - offset) * scale)`` stored target-major,
+    shape ``(T, W)`` uint8, so that walking an alignment's diagonal reads neighbouring memory.
     """
     w, n = scores.shape
-    medians = np.empty(w)
     small = np.inf
     large = -np.inf
     for i in range(w):
-        med, lo, hi = _row_median(scores[i], bound_lo, bound_hi)
-        medians[i] = med
-        small = min(small, lo - med)  # rounding is monotone: equals the minimum of the shifted row
-        large = max(large, hi - med)
+        small = min(small, row_min[i] - medians[i])  # rounding is monotone: the minimum of the shifted row
+        large = max(large, row_max[i] - medians[i])
     if large == small:
         small = large - 1.0
     offset = np.floor(small)

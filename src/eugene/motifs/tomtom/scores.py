@@ -37,48 +37,40 @@ def target_stats(targets: np.ndarray):
 
 
 @njit(cache=True, nogil=True)
-def column_scores(query: np.ndarray, targets: np.ndarray, centered: np.ndarray, inv_norm: np.ndarray, dist: int):
-    """Scores of every query column against every target column.
+def score_row(column: np.ndarray, targets: np.ndarray, centered: np.ndarray, inv_norm: np.ndarray, dist: int, out):
+    """Scores of one query column ``(A,)`` against every target column, written into ``out`` ``(T,)``.
 
-    Parameters
-    ----------
-    query
-        ``(W, A)`` probabilities, one row per query position.
-    targets
-        ``(A, T)`` probabilities of all target columns, concatenated (letters first, so the inner loop runs over
-        contiguous target columns).
-    centered, inv_norm
-        From :func:`target_stats`.
-    dist
-        Code from ``DISTANCES``.
-
-    Returns
-    -------
-    ``(W, T)`` float64 scores.
+    ``targets`` is ``(A, T)`` (letters first, so the inner loops run over contiguous target columns); ``centered``
+    and ``inv_norm`` come from :func:`target_stats`; ``dist`` is a code from ``DISTANCES``.
     """
-    w, a = query.shape
-    n = targets.shape[1]
-    out = np.empty((w, n))
-    mean = 1.0 / a
-    for i in range(w):
-        row = out[i]
-        row[:] = 0.0
-        if dist == 0:
-            qss = 0.0
-            for k in range(a):
-                qc = query[i, k] - mean
-                qss += qc * qc
-                for j in range(n):
-                    row[j] += qc * centered[k, j]
-            inv_q = 1.0 / np.sqrt(qss) if qss > 0.0 else 0.0
+    a, n = targets.shape
+    out[:] = 0.0
+    if dist == 0:
+        mean = 1.0 / a
+        qss = 0.0
+        for k in range(a):
+            qc = column[k] - mean
+            qss += qc * qc
             for j in range(n):
-                row[j] *= inv_q * inv_norm[j]
-        else:
-            for k in range(a):
-                qk = query[i, k]
-                for j in range(n):
-                    d = qk - targets[k, j]
-                    row[j] += d * d
+                out[j] += qc * centered[k, j]
+        inv_q = 1.0 / np.sqrt(qss) if qss > 0.0 else 0.0
+        for j in range(n):
+            out[j] *= inv_q * inv_norm[j]
+    else:
+        for k in range(a):
+            qk = column[k]
             for j in range(n):
-                row[j] = -np.sqrt(row[j]) if dist == 1 else 2.0 - row[j]
+                d = qk - targets[k, j]
+                out[j] += d * d
+        for j in range(n):
+            out[j] = -np.sqrt(out[j]) if dist == 1 else 2.0 - out[j]
+
+
+@njit(cache=True, nogil=True)
+def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarray:
+    """Scores of every column of ``query`` ``(W, A)`` against every column of ``targets`` ``(A, T)``: ``(W, T)``."""
+    centered, inv_norm = target_stats(targets)
+    out = np.empty((query.shape[0], targets.shape[1]))
+    for i in range(query.shape[0]):
+        score_row(query[i], targets, centered, inv_norm, dist, out[i])
     return out
