@@ -228,3 +228,19 @@ def test_gia_writes_the_positional_curve_of_the_api(inputs, tmp_path):
     assert set(got["motif"]) == {"TGACTCA"}
     np.testing.assert_array_equal(got["position"], want["position"])
     np.testing.assert_allclose(got["importance"], want["importance"], rtol=1e-5, atol=1e-7)
+
+
+def test_demo_builds_the_report_with_ground_truth(tmp_path, monkeypatch, capsys):
+    import eugene.models as models
+
+    try:
+        data = models.demo_sequences()
+    except (AttributeError, FileNotFoundError) as missing:
+        pytest.skip(f"the bundled demo model is not there yet ({missing})")
+    monkeypatch.setattr(models, "demo_sequences", lambda: data.subset(np.arange(60)))  # a quick run
+    assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "report.html")
+    html = (tmp_path / "report.html").read_text()
+    assert "Ground truth: planted motifs" in html and "not built yet" not in html
+    planted = __import__("pandas").read_csv(tmp_path / "planted_motifs.tsv", sep="\t")
+    assert planted["motif"].tolist() == data.motifs.names
