@@ -64,13 +64,3 @@ def score_row(column: np.ndarray, targets: np.ndarray, centered: np.ndarray, inv
                 out[j] += d * d
         for j in range(n):
             out[j] = -np.sqrt(out[j]) if dist == 1 else 2.0 - out[j]
-
-
-@njit(cache=True, nogil=True)
-def column_scores(query: np.ndarray, targets: np.ndarray, dist: int) -> np.ndarray:
-    """Scores of every column of ``query`` ``(W, A)`` against every column of ``targets`` ``(A, T)``: ``(W, T)``."""
-    centered, inv_norm = target_stats(targets)
-    out = np.empty((query.shape[0], targets.shape[1]))
-    for i in range(query.shape[0]):
-        score_row(query[i], targets, centered, inv_norm, dist, out[i])
-    return out
