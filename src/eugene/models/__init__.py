@@ -9,12 +9,15 @@ eu.models.summary(model)       # layers, output shapes, parameter counts
 
 from eugene.models import zoo
 from eugene.models.architectures import Basset, BPNet, DanQ, DeepBind, DeepSTARR
+from eugene.models.demo import demo_sequences, load_demo_model
 from eugene.models.load import load_model
 from eugene.models.summary import summary
 from eugene.models.zoo import build, list_models
 
 __all__ = [
     "load_model",
+    "load_demo_model",
+    "demo_sequences",
     "build",
     "list_models",
     "summary",
