@@ -103,7 +103,7 @@ def consensus(motif: Motif | Any, alphabet: str | None = None, iupac: bool = Fal
 
     Examples
     --------
-    >>> consensus(np.array([[0.9, 0.5], [0.05, 0.5], [0.05, 0.0], [0.0, 0.0]]), iupac=True)
+    >>> consensus(np.array([[0.9, 0.5], [0.05, 0.5], [0.05, 0.0], [0.0, 0.0]]), iupac=True, threshold=0.8)
     'AM'
     """
     probs = _matrix(motif)
