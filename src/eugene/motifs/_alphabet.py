@@ -1,23 +1,25 @@
-"""Alphabets of motifs: names, equivalence (DNA = RNA for comparison) and complements.
+"""What motifs need of alphabets, on top of :mod:`eugene.seq.alphabets` (the one place letters and pairings live).
 
-An alphabet is a plain string of core letters in matrix order ("ACGT", "ACGU", the 20 amino acids, or a custom set).
-Complementable alphabets carry a complement string: letter ``i`` pairs with ``complement[i]``.
+A motif's alphabet is a plain string of letters in matrix order ("ACGT", "ACGU", the 20 amino acids, or custom).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-DNA = "ACGT"
-RNA = "ACGU"
-PROTEIN = "ACDEFGHIKLMNPQRSTVWY"
+from eugene.seq.alphabets import DNA as _DNA
+from eugene.seq.alphabets import PROTEIN as _PROTEIN
+from eugene.seq.alphabets import RNA as _RNA
+from eugene.seq.alphabets import Alphabet
 
-_KNOWN_COMPLEMENTS = {DNA: "TGCA", RNA: "UGCA"}
+DNA = _DNA.letters
+RNA = _RNA.letters
+PROTEIN = _PROTEIN.letters
 
 
 def default_complement(alphabet: str) -> str | None:
     """The complement string of DNA and RNA; None for alphabets without a known pairing (protein, custom)."""
-    return _KNOWN_COMPLEMENTS.get(alphabet)
+    return {DNA: _DNA.complement, RNA: _RNA.complement}.get(alphabet)
 
 
 def alphabet_name(alphabet: str) -> str:
@@ -32,10 +34,4 @@ def comparable_key(alphabet: str) -> str:
 
 def complement_order(alphabet: str, complement: str) -> np.ndarray:
     """Index array ``idx`` such that ``probs[idx]`` holds the complement of each letter in matrix order."""
-    lookup = {letter: i for i, letter in enumerate(alphabet)}
-    try:
-        return np.array([lookup[c] for c in complement], dtype=np.int64)
-    except KeyError as err:
-        raise ValueError(
-            f"complement must use the letters of alphabet {alphabet!r}; got {complement!r} (unknown letter {err})"
-        ) from None
+    return np.array(Alphabet(alphabet, alphabet, complement=complement).complement_indices(), dtype=np.int64)
