@@ -244,3 +244,11 @@ def test_demo_builds_the_report_with_ground_truth(tmp_path, monkeypatch, capsys)
     assert "Ground truth: planted motifs" in html and "not built yet" not in html
     planted = __import__("pandas").read_csv(tmp_path / "planted_motifs.tsv", sep="\t")
     assert planted["motif"].tolist() == data.motifs.names
+
+
+def test_version(capsys):
+    from eugene import __version__
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.strip() == f"eugene {__version__}"

@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  " + "\n  ".join(_EXAMPLES.values()) + "\n\nRun 'eugene COMMAND --help' for details.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    from eugene import __version__
+
+    parser.add_argument("--version", action="version", version=f"eugene {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help: str, parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
