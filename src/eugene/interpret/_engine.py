@@ -272,7 +272,7 @@ def predict(
 
     Examples
     --------
-    >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 2, 3), torch.nn.Flatten(), torch.nn.LazyLinear(3))
+    >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 2, 3), torch.nn.Flatten(), torch.nn.Linear(16, 3))
     >>> X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (5, 10))].transpose(0, 2, 1)
     >>> predict(model, X, target=1).shape
     (5,)

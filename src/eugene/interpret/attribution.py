@@ -255,7 +255,7 @@ def attribute(
     --------
     >>> import numpy as np, torch
     >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 8, 5), torch.nn.ReLU(), torch.nn.Flatten(),
-    ...                             torch.nn.LazyLinear(1))
+    ...                             torch.nn.Linear(8 * 26, 1))
     >>> X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (3, 30))].transpose(0, 2, 1)
     >>> attribute(model, X, "deeplift_shap", n_references=5, seed=0, verbose=False).shape
     (3, 4, 30)

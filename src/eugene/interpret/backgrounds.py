@@ -82,7 +82,7 @@ def gc_backgrounds(n: int, length: int, gc: float = 0.5, seed: int | np.random.G
 
     Examples
     --------
-    >>> gc_backgrounds(2, 8, gc=1.0, seed=0)[:, [0, 3]].sum()   # no A or T
+    >>> float(gc_backgrounds(2, 8, gc=1.0, seed=0)[:, [0, 3]].sum())   # no A or T
     0.0
     """
     n, length = check_positive_int(n, "n"), check_positive_int(length, "length")

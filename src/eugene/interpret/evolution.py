@@ -65,7 +65,12 @@ def evolve(
 
     Examples
     --------
-    >>> evolved, history = evolve(model, X, rounds=5, target=0)   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> X = eu.interpret.gc_backgrounds(2, 100, seed=0)                 # stand-in for your sequences
+    >>> evolved, history = evolve(model, X, rounds=3, target=0)
+    >>> evolved.shape
+    (2, 4, 100)
     """
     rounds = check_positive_int(rounds, "rounds")
     current = as_tensor(X, alphabet_size=model_alphabet_size(model)).detach().cpu().clone()

@@ -276,9 +276,13 @@ def filter_pfms(
 
     Examples
     --------
+    >>> import eugene as eu
     >>> model = eu.models.build("deepbind", alphabet_size=4, seq_len=101, n_outputs=1)
-    >>> motifs = eu.interpret.filter_pfms(model, X)                       # doctest: +SKIP
-    >>> eu.motifs.tomtom(motifs, eu.motifs.jaspar())                      # doctest: +SKIP
+    >>> X = eu.interpret.gc_backgrounds(50, 101, seed=0)                  # stand-in for your sequences
+    >>> motifs = eu.interpret.filter_pfms(model, X)
+    >>> motifs.counts.shape                                               # 16 filters of width 11
+    (16, 4, 11)
+    >>> hits = eu.motifs.tomtom(motifs, eu.motifs.jaspar())
     """
     from ..motifs import MotifSet
 

@@ -150,8 +150,12 @@ def gia_implant(
 
     Examples
     --------
-    >>> effects, table = gia_implant(model, profile_backgrounds(X, 100, seed=0), "TGACTCA")   # doctest: +SKIP
-    >>> effects.mean()                                                                          # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> X = eu.interpret.gc_backgrounds(20, 100, seed=0)                # stand-in for your sequences
+    >>> effects, table = gia_implant(model, eu.interpret.profile_backgrounds(X, 50, seed=0), "TGACTCA")
+    >>> effects.shape                                                     # effects.mean() is the importance
+    (50,)
     """
     Xt, instances = _setup(model, backgrounds, motif, seed)
     if strand == "-":
@@ -204,7 +208,12 @@ def gia_positional(
 
     Examples
     --------
-    >>> effects, table = gia_positional(model, backgrounds, "TGACTCA", step=5)   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> backgrounds = eu.interpret.profile_backgrounds(eu.interpret.gc_backgrounds(20, 100, seed=0), 50, seed=0)
+    >>> effects, table = gia_positional(model, backgrounds, "TGACTCA", step=5)
+    >>> effects.shape, list(table.columns)
+    ((19, 50), ['position', 'importance', 'std', 'sem'])
     """
     from tqdm.auto import tqdm
 
@@ -253,7 +262,10 @@ def gia_spacing(
 
     Examples
     --------
-    >>> coop, table = gia_spacing(model, backgrounds, "TGACTCA", "CACGTG", distances=range(0, 30))  # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> backgrounds = eu.interpret.profile_backgrounds(eu.interpret.gc_backgrounds(20, 100, seed=0), 50, seed=0)
+    >>> coop, table = gia_spacing(model, backgrounds, "TGACTCA", "CACGTG", distances=range(0, 30))
     """
     from tqdm.auto import tqdm
 
@@ -356,7 +368,12 @@ def gia_occlusion(
 
     Examples
     --------
-    >>> effects, sites = gia_occlusion(model, X, "TGACTCA")   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> X = eu.seq.one_hot(["ACGT" * 10 + "TGACTCA" + "ACGT" * 13 + "A"])
+    >>> effects, sites = gia_occlusion(model, X, "TGACTCA")
+    >>> sites[["seq", "start", "end", "strand"]].values.tolist()
+    [[0, 40, 47, '+']]
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be a fraction in [0, 1]; got {describe(threshold)}")
@@ -405,7 +422,12 @@ def gia_sites(
 
     Examples
     --------
-    >>> effects, table = gia_sites(model, backgrounds, "TGACTCA", n_sites=range(1, 6))   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> backgrounds = eu.interpret.profile_backgrounds(eu.interpret.gc_backgrounds(20, 100, seed=0), 50, seed=0)
+    >>> effects, table = gia_sites(model, backgrounds, "TGACTCA", n_sites=range(1, 6))
+    >>> effects.shape
+    (5, 50)
     """
     Xt, instances = _setup(model, backgrounds, motif, seed)
     width, length = instances.shape[2], Xt.shape[2]

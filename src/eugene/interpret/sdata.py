@@ -224,6 +224,13 @@ _RUNNER_DOC = """
 """
 
 
+def _with_runner_doc(func: Callable) -> Callable:
+    """Insert the parameters shared by the chunked runners (``_RUNNER_DOC``) before the docstring's Returns."""
+    func.__doc__ = func.__doc__.replace("\n\n    Returns\n", "\n" + _RUNNER_DOC.strip("\n") + "\n\n    Returns\n", 1)
+    return func
+
+
+@_with_runner_doc
 def attribute_sdata(
     model: Any,
     sdata: xr.Dataset,
@@ -239,8 +246,7 @@ def attribute_sdata(
     copy: bool = False,
     **kwargs: Any,
 ) -> xr.Dataset:
-    (
-        """Attributions of every sequence in ``sdata``, stored as ``sdata[key]`` (default ``f"{method}_attrs"``).
+    """Attributions of every sequence in ``sdata``, stored as ``sdata[key]`` (default ``f"{method}_attrs"``).
 
     Values equal :func:`eugene.interpret.attribute` on the same one-hot; every keyword of it (target, references,
     n_references, batch_size, device, seed, ...) passes through.
@@ -255,20 +261,19 @@ def attribute_sdata(
         As in :func:`eugene.interpret.attribute`.
     key
         Name of the stored variable.
-    """
-        + _RUNNER_DOC
-        + """
+
     Returns
     -------
     The Dataset with the new variable (dims as ``ohe_seq``'s, attrs recording method and arguments).
 
     Examples
     --------
-    >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGTACGTAA", "GGCCTTAACC"])})   # doctest: +SKIP
-    >>> attribute_sdata(model, sdata, "saliency")["saliency_attrs"].dims             # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGT" * 25, "GGCCTTAACC" * 10])})
+    >>> attribute_sdata(model, sdata, "saliency")["saliency_attrs"].dims
     ('_sequence', '_ohe', 'length')
     """
-    )
     from .attribution import attribute
 
     kwargs.setdefault("verbose", False)
@@ -288,6 +293,7 @@ def attribute_sdata(
     )
 
 
+@_with_runner_doc
 def ism_sdata(
     model: Any,
     sdata: xr.Dataset,
@@ -302,8 +308,7 @@ def ism_sdata(
     copy: bool = False,
     **kwargs: Any,
 ) -> xr.Dataset:
-    (
-        """Saturation mutagenesis of every sequence in ``sdata``, stored as ``sdata[key]``.
+    """Saturation mutagenesis of every sequence in ``sdata``, stored as ``sdata[key]``.
 
     Values equal :func:`eugene.interpret.ism` on the same one-hot; its keywords (target, batch_size, device, start,
     end, fast, ...) pass through.
@@ -312,18 +317,19 @@ def ism_sdata(
     ----------
     model, sdata, key
         The model, the dataset, and the name of the stored variable.
-    """
-        + _RUNNER_DOC
-        + """
+
     Returns
     -------
     The Dataset with the new variable.
 
     Examples
     --------
-    >>> ism_sdata(model, sdata, target=0)["ism_attrs"]   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGT" * 25, "GGCCTTAACC" * 10])})
+    >>> ism_sdata(model, sdata, target=0)["ism_attrs"].shape
+    (2, 4, 100)
     """
-    )
     from .mutagenesis import ism
 
     kwargs.setdefault("verbose", False)
@@ -362,7 +368,10 @@ def generate_pfms_sdata(
 
     Examples
     --------
-    >>> generate_pfms_sdata(model, sdata)["conv1_pfms"].dims   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGT" * 25, "GGCCTTAACC" * 10])})
+    >>> generate_pfms_sdata(model, sdata)["conv1_pfms"].dims
     ('_filter', '_ohe', '_filter_position')
     """
     from ._engine import get_layer
@@ -387,7 +396,12 @@ def filters_to_meme_sdata(
 
     Examples
     --------
-    >>> filters_to_meme_sdata(sdata, "filters.meme", key="conv1_pfms")   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGT" * 25, "GGCCTTAACC" * 10])})
+    >>> sdata = generate_pfms_sdata(model, sdata)
+    >>> filters_to_meme_sdata(sdata, "filters.meme", key="conv1_pfms").name
+    'filters.meme'
     """
     from ..motifs import MotifSet, write_meme
 
@@ -427,7 +441,11 @@ def gia_sdata(
 
     Examples
     --------
-    >>> gia_sdata(model, sdata, "CCATATATGG", experiment="positional", step=10)   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGT" * 25, "GGCCTTAACC" * 10])})
+    >>> gia_sdata(model, sdata, "CCATATATGG", experiment="positional", step=10)["gia_positional_CCATATATGG"].dims
+    ('_sequence', '_gia_position')
     """
     from .backgrounds import dinucleotide_backgrounds
     from .gia import gia_implant, gia_positional

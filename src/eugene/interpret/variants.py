@@ -84,7 +84,12 @@ def variant_effect(
 
     Examples
     --------
-    >>> table = variant_effect(model, X, [(0, 100, "A"), (3, 250, "G", "T")])   # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
+    >>> X = eu.seq.one_hot(["ACGT" * 25, "GGCC" * 25])
+    >>> table = variant_effect(model, X, [(0, 10, "A"), (1, 20, "G", "T")])   # (seq, pos, alt) or (seq, pos, ref, alt)
+    >>> list(table.columns[-4:])
+    ['ref_pred', 'alt_pred', 'diff', 'log2_fc']
     """
     Xt = as_tensor(X, alphabet_size=model_alphabet_size(model)).cpu()
     table = _as_table(variants)

@@ -87,9 +87,13 @@ def load_model(
 
     Examples
     --------
-    >>> model = load_model("eugene.models.zoo:basset", "basset.ckpt", factory_kwargs={"seq_len": 200, "n_outputs": 12})
-    >>> model = load_model("model.torchscript.pt")
-    >>> model = load_model("whole_model.pt", trust=True)
+    >>> from eugene.models import build
+    >>> torch.save(build("basset", seq_len=200, n_outputs=12).state_dict(), "basset.pt")
+    >>> model = load_model("eugene.models.zoo:basset", "basset.pt", factory_kwargs={"seq_len": 200, "n_outputs": 12})
+    >>> model.training
+    False
+    >>> model = load_model("model.torchscript.pt")             # your TorchScript archive  # doctest: +SKIP
+    >>> model = load_model("whole_model.pt", trust=True)       # your torch.save(model)     # doctest: +SKIP
     """
     if not isinstance(trust, bool):
         raise TypeError(f"trust must be True or False; got {describe(trust)}")

@@ -57,8 +57,10 @@ def filter_logos(
 
     Examples
     --------
-    >>> motifs = eu.interpret.filter_pfms(model, X)  # doctest: +SKIP
-    >>> fig = filter_logos(motifs, eu.motifs.tomtom(motifs, eu.motifs.jaspar()))  # doctest: +SKIP
+    >>> import eugene as eu
+    >>> model = eu.models.build("deepbind", seq_len=100, n_filters=4)
+    >>> motifs = eu.interpret.filter_pfms(model, eu.interpret.gc_backgrounds(50, 100, seed=0))
+    >>> fig = filter_logos(motifs, eu.motifs.tomtom(motifs, eu.motifs.jaspar()))
     """
     from ..motifs.transforms import information_content
 

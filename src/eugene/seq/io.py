@@ -60,8 +60,11 @@ def read_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
 
     Examples
     --------
-    >>> for name, seq in read_fasta("sequences.fa.gz"):  # doctest: +SKIP
+    >>> _ = open("sequences.fa", "w").write(">seq1\\nACGTAC\\nGT\\n>seq2\\nGGCC\\n")
+    >>> for name, seq in read_fasta("sequences.fa"):
     ...     print(name, len(seq))
+    seq1 8
+    seq2 4
     """
     with _open_text(path) as handle:
         name: str | None = None
@@ -96,7 +99,10 @@ def load_fasta(
 
     Examples
     --------
-    >>> names, X = load_fasta("sequences.fa.gz", one_hot=True, pad="right")  # doctest: +SKIP
+    >>> _ = open("sequences.fa", "w").write(">seq1\\nACGTACGT\\n>seq2\\nGGCC\\n")
+    >>> names, X = load_fasta("sequences.fa", one_hot=True, pad="right")
+    >>> names, X.shape
+    (['seq1', 'seq2'], (2, 4, 8))
     """
     names, seqs = [], []
     for name, seq in read_fasta(path):
@@ -114,8 +120,10 @@ def read_deepbind_tsv(path: PathLike) -> Iterator[DeepBindRecord]:
 
     Examples
     --------
-    >>> rows = list(read_deepbind_tsv("SRF_H1-hESC_SRF_HudsonAlpha_B.seq.gz"))  # doctest: +SKIP
-    >>> rows[0].seq, rows[0].bound  # doctest: +SKIP
+    >>> _ = open("peaks.seq", "w").write("FoldID\\tEventID\\tseq\\tBound\\nA\\tpeak1\\tACGTTGCA\\t1\\n")
+    >>> rows = list(read_deepbind_tsv("peaks.seq"))
+    >>> rows[0].seq, rows[0].bound
+    ('ACGTTGCA', 1)
     """
     wanted = ("FoldID", "EventID", "seq", "Bound")
     with _open_text(path) as handle:
@@ -167,7 +175,9 @@ def read_clip_fasta(path: PathLike) -> Iterator[ClipRecord]:
 
     Examples
     --------
-    >>> labels = [r.label for r in read_clip_fasta("ELAVL1_PARCLIP_test.fa.gz")]  # doctest: +SKIP
+    >>> _ = open("clip.fa", "w").write(">chr1,+,866159,866259; class:1\\nACGUACGU\\n")
+    >>> [r.label for r in read_clip_fasta("clip.fa")]
+    [1]
     """
     for name, seq in read_fasta(path):
         try:
