@@ -95,6 +95,9 @@ def test_runtime_errors_are_one_line_with_exit_code_1(inputs, tmp_path, capsys):
         (["ism", *ZOO, "--weights", str(tmp_path / "w.pt"), "--sequences", str(inputs["root"] / "seqs.fa"),
           "--out", out], "weights: no such file"),
     ]  # fmt: skip
+    if not torch.cuda.is_available():
+        fasta = str(inputs["root"] / "seqs.fa")
+        cases.append((["ism", *ZOO, "--sequences", fasta, "--device", "cuda", "--out", out], "CUDA is not available"))
     (tmp_path / "seqs.zarr").mkdir()
     cases.append((["ism", *ZOO, "--sequences", str(tmp_path / "seqs.zarr"), "--out", out], "not supported"))
     for argv, message in cases:
