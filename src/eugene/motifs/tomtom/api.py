@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +25,24 @@ __all__ = ["tomtom"]
 MotifSource = MotifSet | Motif | str | os.PathLike
 _DEFAULT_SITES = 20  # MEME's site count for motifs without nsites
 _MIN_TARGETS = 50  # below this MEME warns that p-values are inaccurate
+
+
+@contextlib.contextmanager
+def _torch_threads_kept():
+    """Undo the change numba's OpenMP layer makes to the process's OpenMP thread count (and so torch's).
+
+    A parallel numba kernel on the OpenMP layer sets the shared OpenMP thread count to numba's own; torch, if loaded,
+    would then run with that count for the rest of the process. eugene sets no global flags, so it restores it.
+    """
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch is not None else None
+    try:
+        yield
+    finally:
+        if torch is not None and torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
 _CHUNK = 64  # queries per kernel call when a progress bar is shown
 
 COLUMNS = [
@@ -194,10 +214,11 @@ def tomtom(
     name_rank = np.argsort(np.argsort([m.name for _, m in targets], kind="stable"), kind="stable").astype(np.int64)
     step = _CHUNK if verbose else nq
     parts = []
-    for first in tqdm(range(0, nq, step), desc="tomtom", disable=not verbose):
-        idx = np.arange(first, min(first + step, nq))
-        args = (q_cols, q_start[idx], q_len[idx], t_cols, t_start, t_len, code, min_overlap, n_orient)
-        parts.append(tomtom_all(*args, *SCORE_BOUNDS[code], db_rank, name_rank))
+    with _torch_threads_kept():
+        for first in tqdm(range(0, nq, step), desc="tomtom", disable=not verbose):
+            idx = np.arange(first, min(first + step, nq))
+            args = (q_cols, q_start[idx], q_len[idx], t_cols, t_start, t_len, code, min_overlap, n_orient)
+            parts.append(tomtom_all(*args, *SCORE_BOUNDS[code], db_rank, name_rank))
     pvals, qvals, offsets, overlaps, listed = (np.concatenate([p[k] for p in parts]) for k in range(5))
     strand = listed.ravel()
     query_index = np.repeat(np.arange(nq), n_targets)
