@@ -229,3 +229,12 @@ def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny
     assert table["best_match_of"].tolist() == ["", "filter_0", ""]
     auroc = pd.read_csv(tmp_path / "attribution_auroc.tsv", sep="\t")
     np.testing.assert_allclose(auroc["attribution_auroc"], 1.0)  # attributions exactly on the planted sites
+
+
+def test_sections_without_the_results_they_build_on_say_so(tiny_inputs, tmp_path):
+    from eugene.report import sections
+
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(4).integers(0, 4, (4, 30))].transpose(0, 2, 1)
+    chosen = [("attributions", sections.attributions), ("ism", sections.ism), ("gia", sections.gia)]
+    html = build_report(tiny_inputs.model, X, tmp_path, sections=chosen).read_text()
+    assert html.count("Needs the results of") == 3 and "not built yet" not in html

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ._api import NotBuiltYet, require
+from ._api import require
 from ._html import bars_html, escape, figure_html, note_html, table_html
 from .builder import ReportContext, Section, target_label
 
@@ -35,12 +35,15 @@ def _titled(title: str) -> Callable:
     return mark
 
 
-def _top_indices(ctx: ReportContext) -> np.ndarray:
+def _needs(title: str, what: str) -> Section:
+    """The section shown when an earlier section whose results this one uses did not run or found nothing."""
+    return Section(title, note_html(f"Needs the results of {what}, which did not run or found nothing."))
+
+
+def _top_indices(ctx: ReportContext) -> np.ndarray | None:
     """Indices of the ``n_top`` sequences with the highest prediction for the target (from the summary section)."""
     scores = ctx.results.get("scores")
-    if scores is None:
-        raise NotBuiltYet("the model summary section, which scores the sequences")
-    return np.argsort(-scores, kind="stable")[: ctx.n_top]
+    return None if scores is None else np.argsort(-scores, kind="stable")[: ctx.n_top]
 
 
 @_titled("Model")
@@ -205,6 +208,8 @@ def attributions(ctx: ReportContext) -> Section:
     attribute, attribution_logo = require("eugene.interpret.attribute", "eugene.plot.attribution_logo")
 
     top = _top_indices(ctx)
+    if top is None:
+        return _needs("Attributions", "the model section (the scores that choose the sequences)")
     X = ctx.X[top]
     values = np.asarray(
         attribute(
@@ -222,8 +227,8 @@ def attributions(ctx: ReportContext) -> Section:
     ctx.results["attributions"] = (top, values)
     scores = ctx.results["scores"]
     parts = [
-        "<p>DeepLiftShap (Lundberg and Lee 2017) against dinucleotide-shuffled references, shown as attribution x "
-        f"one-hot for the {len(top)} top-scoring sequences (arrays in "
+        "<p>DeepLiftShap (Lundberg and Lee 2017) averaged over 20 dinucleotide-shuffled references, shown as "
+        f"attribution x one-hot for the {len(top)} top-scoring sequences (arrays in "
         '<a href="attributions.npz">attributions.npz</a>).</p>'
     ]
     for row, index in enumerate(top):
@@ -240,6 +245,8 @@ def ism(ctx: ReportContext) -> Section:
     ism_, heatmap, get_alphabet = require("eugene.interpret.ism", "eugene.plot.ism_heatmap", "eugene.seq.get_alphabet")
     letters = get_alphabet(ctx.alphabet).letters
     top = _top_indices(ctx)
+    if top is None:
+        return _needs("In silico mutagenesis", "the model section (the scores that choose the sequences)")
     X = ctx.X[top]
     values = np.asarray(
         ism_(ctx.model, X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose)
@@ -263,7 +270,7 @@ def gia(ctx: ReportContext) -> Section:
     )
     matches, database = ctx.results.get("matches"), ctx.results.get("database")
     if matches is None or database is None:
-        raise NotBuiltYet("the filter section, which finds the motifs to test")
+        return _needs("Global importance analysis", "the filter section (the motifs to test)")
     if "q-value" not in matches or not (matches["q-value"] <= FDR).any():
         return Section("Global importance analysis", note_html(f"No filter matched a known motif at q <= {FDR}."))
     best = matches[matches["q-value"] <= FDR].sort_values("q-value").drop_duplicates("best_match").head(ctx.n_gia)
@@ -314,7 +321,7 @@ def ground_truth(data) -> Callable[[ReportContext], Section]:
         (attribution_auroc,) = require("eugene.datasets.attribution_auroc")
         matches, significant = ctx.results.get("matches"), ctx.results.get("significant")
         if matches is None or significant is None:
-            raise NotBuiltYet("the filter section, which matches filters to known motifs")
+            return _needs("Ground truth: planted motifs", "the filter section (the filters' matches)")
         targets = significant["Target_ID"].astype(str)
         rows = []
         for motif in data.motifs:
