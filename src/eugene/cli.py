@@ -276,18 +276,9 @@ def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
     return names, seq.one_hot(texts, args.alphabet, pad=args.pad)
 
 
-def _check_device(device: str | None) -> None:
-    """Fail early, in one line, when --device names a GPU this machine does not have."""
-    import torch
-
-    if device is not None and device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"--device {device}: CUDA is not available on this machine (torch {torch.__version__})")
-
-
 def _load_model(args: argparse.Namespace) -> Any:
     from eugene.models import load_model
 
-    _check_device(args.device)
     kwargs = dict(args.model_arg)
     return load_model(
         args.model,
@@ -442,7 +433,6 @@ def _run_demo(args: argparse.Namespace) -> int:
     from eugene.models import demo_sequences, load_demo_model
     from eugene.report import build_report, sections
 
-    _check_device(args.device)
     model = load_demo_model(device=args.device)
     data = demo_sequences()
     planted = data.sites.groupby("sequence")["name"].agg(lambda names: ", ".join(sorted(set(names))))

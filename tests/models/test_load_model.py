@@ -224,3 +224,9 @@ def test_unreadable_file_is_reported(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"not a torch file at all")
     with pytest.raises(ValueError, match=r"source: cannot read .*junk\.pt"):
         load_model(tmp_path / "junk.pt")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given when CUDA is absent")
+def test_cuda_without_cuda_is_a_clear_error():
+    with pytest.raises(ValueError, match="device='cuda' was asked for, but CUDA is not available"):
+        load_model("eugene.models.zoo:basset", device="cuda")

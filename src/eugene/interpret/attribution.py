@@ -267,6 +267,12 @@ def attribute(
         from .mutagenesis import ism
 
         return ism(model, X, target=target, batch_size=batch_size, device=device, verbose=verbose)
+    if method in ("deeplift", "deeplift_shap") and isinstance(model, torch.jit.ScriptModule):
+        raise TypeError(
+            f"method={method!r} needs a Python nn.Module: a TorchScript model runs its operations outside Python, "
+            "where DeepLIFT's rules cannot reach them. Load the model from its class and state dict, or use "
+            "integrated_gradients / ism"
+        )
     Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
     select = resolve_target(target)
     batch_size = check_positive_int(batch_size, "batch_size")

@@ -105,6 +105,8 @@ def load_model(
         map_location = torch.device(device) if device is not None else torch.device("cpu")
     except (RuntimeError, TypeError) as error:
         raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {describe(device)}") from error
+    if map_location.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for, but CUDA is not available on this machine")
 
     if isinstance(source, nn.Module):
         kind = "module"
