@@ -160,6 +160,7 @@ def test_torchscript_model_gets_a_report_with_filter_sections_explained(tiny_inp
     html = (tmp_path / "out" / "report.html").read_text()
     assert html.count("Not available for TorchScript models") == 2
     assert "TorchScript model: its layers cannot be listed" in html
+    assert "Integrated gradients (Sundararajan et al. 2017) from an all-zero baseline" in html
 
 
 def test_gia_section_draws_a_curve_per_best_matched_motif(tiny_inputs, tmp_path):

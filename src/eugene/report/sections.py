@@ -211,11 +211,13 @@ def attributions(ctx: ReportContext) -> Section:
     if top is None:
         return _needs("Attributions", "the model section (the scores that choose the sequences)")
     X = ctx.X[top]
+    # DeepLIFT's rules cannot reach the operations of a TorchScript model; integrated gradients needs only gradients
+    scripted = isinstance(ctx.model, torch.jit.ScriptModule)
     values = np.asarray(
         attribute(
             ctx.model,
             X,
-            method="deeplift_shap",
+            method="integrated_gradients" if scripted else "deeplift_shap",
             target=ctx.target,
             batch_size=ctx.batch_size,
             device=ctx.device,
@@ -226,9 +228,14 @@ def attributions(ctx: ReportContext) -> Section:
     np.savez_compressed(ctx.out / "attributions.npz", attributions=values, X=X, names=np.array(ctx.names)[top])
     ctx.results["attributions"] = (top, values)
     scores = ctx.results["scores"]
+    method = (
+        "Integrated gradients (Sundararajan et al. 2017) from an all-zero baseline (DeepLIFT cannot run on a "
+        "TorchScript model)"
+        if scripted
+        else "DeepLiftShap (Lundberg and Lee 2017) averaged over 20 dinucleotide-shuffled references"
+    )
     parts = [
-        "<p>DeepLiftShap (Lundberg and Lee 2017) averaged over 20 dinucleotide-shuffled references, shown as "
-        f"attribution x one-hot for the {len(top)} top-scoring sequences (arrays in "
+        f"<p>{method}, shown as attribution x one-hot for the {len(top)} top-scoring sequences (arrays in "
         '<a href="attributions.npz">attributions.npz</a>).</p>'
     ]
     for row, index in enumerate(top):
