@@ -8,6 +8,7 @@ regression values); apply a sigmoid or softmax yourself where the task needs one
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -42,6 +43,15 @@ def _check_min_len(seq_len: int, min_len: int, why: str) -> None:
         raise ValueError(f"seq_len must be at least {min_len} for {why}; got {seq_len}")
 
 
+def _check_io(alphabet_size: int, seq_len: int, n_outputs: int) -> tuple[int, int, int]:
+    """The three arguments every architecture takes, checked to be positive ints (in this order)."""
+    return (
+        check_positive_int(alphabet_size, "alphabet_size"),
+        check_positive_int(seq_len, "seq_len"),
+        check_positive_int(n_outputs, "n_outputs"),
+    )
+
+
 def _dense_stack(
     in_features: int, hidden: Sequence[int], dropout: float, batch_norm: bool
 ) -> list[tuple[str, nn.Module]]:
@@ -60,22 +70,31 @@ class _ConvStack(nn.Sequential):
     """Shared body of Basset and DeepSTARR: blocks of Conv(same) -> BatchNorm -> ReLU -> MaxPool, then dense layers.
 
     Children are named conv1, bn1, relu1, pool1, conv2, ..., flatten, fc1, ..., out, so ``model.conv1`` is the first
-    convolution and ``model.relu1`` its activation.
+    convolution and ``model.relu1`` its activation. Takes the subclass's arguments unchecked and checks them here,
+    with ``n_blocks`` convolution blocks.
     """
 
     def __init__(
         self,
         *,
+        n_blocks: int,
         alphabet_size: int,
         seq_len: int,
         n_outputs: int,
-        n_filters: tuple[int, ...],
-        filter_sizes: tuple[int, ...],
-        pool_sizes: tuple[int, ...],
-        hidden: tuple[int, ...],
+        n_filters: int | Sequence[int],
+        filter_size: int | Sequence[int],
+        pool_size: int | Sequence[int],
+        hidden: int | Sequence[int],
         dropout: float,
         dense_batch_norm: bool,
     ) -> None:
+        alphabet_size, seq_len, n_outputs = _check_io(alphabet_size, seq_len, n_outputs)
+        pool_sizes = _per_block(pool_size, n_blocks, "pool_size")
+        _check_min_len(seq_len, math.prod(pool_sizes), f"pool_size={pool_sizes}")
+        n_filters = _per_block(n_filters, n_blocks, "n_filters")
+        filter_sizes = _per_block(filter_size, n_blocks, "filter_size")
+        hidden = _per_block(hidden, None, "hidden")
+        dropout = _check_dropout(dropout)
         layers: list[tuple[str, nn.Module]] = []
         channels, length = alphabet_size, seq_len
         for i, (width, size, pool) in enumerate(zip(n_filters, filter_sizes, pool_sizes), start=1):
@@ -90,6 +109,7 @@ class _ConvStack(nn.Sequential):
         layers += _dense_stack(channels * length, hidden, dropout, dense_batch_norm)
         layers.append(("out", nn.Linear(hidden[-1] if hidden else channels * length, n_outputs)))
         super().__init__(OrderedDict(layers))
+        self.alphabet_size, self.seq_len, self.n_outputs = alphabet_size, seq_len, n_outputs
 
 
 class DeepBind(nn.Module):
@@ -132,9 +152,7 @@ class DeepBind(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        self.alphabet_size = check_positive_int(alphabet_size, "alphabet_size")
-        self.seq_len = check_positive_int(seq_len, "seq_len")
-        self.n_outputs = check_positive_int(n_outputs, "n_outputs")
+        self.alphabet_size, self.seq_len, self.n_outputs = _check_io(alphabet_size, seq_len, n_outputs)
         n_filters = check_positive_int(n_filters, "n_filters")
         filter_size = check_positive_int(filter_size, "filter_size")
         if pool not in ("max", "max_avg"):
@@ -196,23 +214,18 @@ class Basset(_ConvStack):
         hidden: int | Sequence[int] = (64, 64),
         dropout: float = 0.3,
     ) -> None:
-        alphabet_size = check_positive_int(alphabet_size, "alphabet_size")
-        seq_len = check_positive_int(seq_len, "seq_len")
-        n_outputs = check_positive_int(n_outputs, "n_outputs")
-        pools = _per_block(pool_size, 3, "pool_size")
-        _check_min_len(seq_len, pools[0] * pools[1] * pools[2], f"pool_size={pools}")
         super().__init__(
+            n_blocks=3,
             alphabet_size=alphabet_size,
             seq_len=seq_len,
             n_outputs=n_outputs,
-            n_filters=_per_block(n_filters, 3, "n_filters"),
-            filter_sizes=_per_block(filter_size, 3, "filter_size"),
-            pool_sizes=pools,
-            hidden=_per_block(hidden, None, "hidden"),
-            dropout=_check_dropout(dropout),
+            n_filters=n_filters,
+            filter_size=filter_size,
+            pool_size=pool_size,
+            hidden=hidden,
+            dropout=dropout,
             dense_batch_norm=False,
         )
-        self.alphabet_size, self.seq_len, self.n_outputs = alphabet_size, seq_len, n_outputs
 
 
 class DeepSTARR(_ConvStack):
@@ -252,23 +265,18 @@ class DeepSTARR(_ConvStack):
         hidden: int | Sequence[int] = (64, 64),
         dropout: float = 0.4,
     ) -> None:
-        alphabet_size = check_positive_int(alphabet_size, "alphabet_size")
-        seq_len = check_positive_int(seq_len, "seq_len")
-        n_outputs = check_positive_int(n_outputs, "n_outputs")
-        pools = _per_block(pool_size, 4, "pool_size")
-        _check_min_len(seq_len, pools[0] * pools[1] * pools[2] * pools[3], f"pool_size={pools}")
         super().__init__(
+            n_blocks=4,
             alphabet_size=alphabet_size,
             seq_len=seq_len,
             n_outputs=n_outputs,
-            n_filters=_per_block(n_filters, 4, "n_filters"),
-            filter_sizes=_per_block(filter_size, 4, "filter_size"),
-            pool_sizes=pools,
-            hidden=_per_block(hidden, None, "hidden"),
-            dropout=_check_dropout(dropout),
+            n_filters=n_filters,
+            filter_size=filter_size,
+            pool_size=pool_size,
+            hidden=hidden,
+            dropout=dropout,
             dense_batch_norm=True,
         )
-        self.alphabet_size, self.seq_len, self.n_outputs = alphabet_size, seq_len, n_outputs
 
 
 class BPNet(nn.Module):
@@ -312,9 +320,7 @@ class BPNet(nn.Module):
         profile_filter_size: int = 15,
     ) -> None:
         super().__init__()
-        self.alphabet_size = check_positive_int(alphabet_size, "alphabet_size")
-        self.seq_len = check_positive_int(seq_len, "seq_len")
-        self.n_outputs = check_positive_int(n_outputs, "n_outputs")
+        self.alphabet_size, self.seq_len, self.n_outputs = _check_io(alphabet_size, seq_len, n_outputs)
         n_filters = check_positive_int(n_filters, "n_filters")
         self.conv1 = nn.Conv1d(
             self.alphabet_size, n_filters, check_positive_int(filter_size, "filter_size"), padding="same"
@@ -385,9 +391,7 @@ class DanQ(nn.Module):
         dropout: float = 0.2,
     ) -> None:
         super().__init__()
-        self.alphabet_size = check_positive_int(alphabet_size, "alphabet_size")
-        self.seq_len = check_positive_int(seq_len, "seq_len")
-        self.n_outputs = check_positive_int(n_outputs, "n_outputs")
+        self.alphabet_size, self.seq_len, self.n_outputs = _check_io(alphabet_size, seq_len, n_outputs)
         n_filters = check_positive_int(n_filters, "n_filters")
         filter_size = check_positive_int(filter_size, "filter_size")
         pool_size = check_positive_int(pool_size, "pool_size")
