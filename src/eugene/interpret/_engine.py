@@ -6,7 +6,8 @@ Each method is a small function of tensors; this module is the only place that k
 - pick the device (:func:`resolve_device`) and leave the model exactly as it came (:func:`model_state`),
 - turn ``target`` into a function of the model's output (:func:`resolve_target`),
 - walk over the data in batches with a progress bar (:func:`batches`),
-- find a layer by name or object (:func:`get_layer`).
+- find a layer by name or object (:func:`get_layer`) and capture its output, once (:func:`layer_output`) or for
+  every batch of the data (:func:`layer_outputs`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "get_layer",
     "predict",
     "layer_output",
+    "layer_outputs",
 ]
 
 
@@ -330,3 +332,27 @@ def layer_output(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: s
     if not captured:
         raise ValueError(f"layer {name!r} was not called by the model's forward pass")
     return captured[0]
+
+
+def layer_outputs(
+    model: nn.Module,
+    layer: nn.Module,
+    X: torch.Tensor,
+    device: torch.device,
+    batch_size: int,
+    *,
+    name: str = "layer",
+    verbose: bool = False,
+    desc: str = "",
+    prepare: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """For each batch of ``X``: the batch on ``device`` and what ``layer`` returns for it (:func:`layer_output`).
+
+    Call inside :func:`model_state` and ``torch.no_grad()``. ``prepare`` maps each batch (already on ``device``)
+    before the model sees it, e.g. to append reverse complements; the batch yielded is the prepared one.
+    """
+    for sl in batches(len(X), batch_size, verbose=verbose, desc=desc):
+        xb = X[sl].to(device)
+        if prepare is not None:
+            xb = prepare(xb)
+        yield xb, layer_output(model, layer, xb, name=name)

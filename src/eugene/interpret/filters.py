@@ -20,6 +20,7 @@ is used.)
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -27,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._validate import check_positive_int, describe
-from ._engine import as_tensor, batches, get_layer, layer_output, model_alphabet_size, model_state, resolve_device
+from ._engine import as_tensor, get_layer, layer_outputs, model_alphabet_size, model_state, resolve_device
 from ._receptive import Window, receptive_field
 
 __all__ = ["filter_pfms"]
@@ -142,20 +143,22 @@ def filter_counts(
 
     with model_state(model, dev), torch.no_grad():
 
-        def activations(sl: slice) -> tuple[torch.Tensor, torch.Tensor]:
-            xb = Xt[sl].to(dev)
-            if reverse_complement:
-                xb = torch.cat([xb, revcomp(xb, alpha)])
-            act = layer_output(model, module, xb, name=name)
-            if act.ndim != 3 or act.shape[0] != len(xb):
-                raise ValueError(f"layer {name!r} must output (N, filters, positions); got {tuple(act.shape)}")
-            return xb, act
+        def both_strands(xb: torch.Tensor) -> torch.Tensor:
+            return torch.cat([xb, revcomp(xb, alpha)])
+
+        def activations(desc: str) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+            prepare = both_strands if reverse_complement else None
+            for xb, act in layer_outputs(
+                model, module, Xt, dev, batch_size, name=name, verbose=verbose, desc=desc, prepare=prepare
+            ):
+                if act.ndim != 3 or act.shape[0] != len(xb):
+                    raise ValueError(f"layer {name!r} must output (N, filters, positions); got {tuple(act.shape)}")
+                yield xb, act
 
         window = receptive_field(model, module, Xt[:1].to(dev), name=name)
         # pass 1: each filter's maximum and mean over all sequences (both strands) and positions
         maxima, sums, n_values = None, None, 0
-        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="filter maxima"):
-            _, act = activations(sl)
+        for _, act in activations("filter maxima"):
             batch_max = act.amax(dim=(0, 2))
             maxima = batch_max if maxima is None else torch.maximum(maxima, batch_max)
             if rule == "basset":
@@ -176,8 +179,7 @@ def filter_counts(
         n_sites = torch.zeros(n_filters, dtype=torch.int64)
         top_values = torch.empty(n_filters, 0, dtype=maxima.dtype, device=dev)
         top_windows = torch.empty(n_filters, 0, Xt.shape[1], window.width, dtype=Xt.dtype, device=dev)
-        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="filter sites"):
-            xb, act = activations(sl)
+        for xb, act in activations("filter sites"):
             sites = act > cutoff[None, :, None]
             if drop_edges:
                 sites &= window.inside(n_out, length, dev)

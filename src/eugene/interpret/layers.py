@@ -23,6 +23,7 @@ from ._engine import (
     batches,
     get_layer,
     layer_output,
+    layer_outputs,
     like_input,
     model_alphabet_size,
     model_state,
@@ -93,16 +94,15 @@ def layer_activations(
     dev = resolve_device(model, device)
     outputs = []
     with model_state(model, dev), torch.no_grad():
-        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="activations"):
-            outputs.append(_reduce(layer_output(model, module, Xt[sl].to(dev), name=name), reduce).cpu())
+        for _, out in layer_outputs(model, module, Xt, dev, batch_size, name=name, verbose=verbose, desc="activations"):
+            outputs.append(_reduce(out, reduce).cpu())
     return like_input(torch.cat(outputs), X)
 
 
 def _channel_means(model: nn.Module, module: nn.Module, name: str, Xt: torch.Tensor, dev, batch_size, verbose):
     """Each channel's mean output over all sequences and positions, shape (F,)."""
     total, count = None, 0
-    for sl in batches(len(Xt), batch_size, verbose=verbose, desc="filter means"):
-        out = layer_output(model, module, Xt[sl].to(dev), name=name)
+    for _, out in layer_outputs(model, module, Xt, dev, batch_size, name=name, verbose=verbose, desc="filter means"):
         if out.ndim < 2:
             raise ValueError(f"layer {name!r} must output (N, channels, ...); got shape {tuple(out.shape)}")
         dims = (0, *range(2, out.ndim))
