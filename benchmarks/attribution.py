@@ -44,10 +44,16 @@ def main() -> None:
     parser.add_argument("--length", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=32, help="pairs per pass, for every tool")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="Basset's published sizes (300/200/200 filters, dense 1000/1000, 164 outputs)",
+    )
     args = parser.parse_args()
 
     generator = torch.Generator().manual_seed(0)
-    model = eu.models.build("basset", alphabet_size=4, seq_len=args.length, n_outputs=1).eval()
+    sizes = {"n_filters": (300, 200, 200), "hidden": (1000, 1000), "n_outputs": 164} if args.full else {}
+    model = eu.models.build("basset", alphabet_size=4, seq_len=args.length, **{"n_outputs": 1, **sizes}).eval()
     X = torch.nn.functional.one_hot(torch.randint(4, (args.n, args.length), generator=generator), 4)
     X = X.permute(0, 2, 1).float()
     refs = torch.as_tensor(eu.seq.dinucleotide_shuffle(X.numpy(), n=args.refs, seed=0))
@@ -57,8 +63,8 @@ def main() -> None:
         f"threads {torch.get_num_threads()}"
     )
     print(
-        f"work: basset, L={args.length}, {args.n} sequences x {args.refs} references = {pairs} pairs, "
-        f"batch {args.batch_size}"
+        f"work: basset ({'published' if args.full else 'default eugene'} sizes), L={args.length}, "
+        f"{args.n} sequences x {args.refs} references = {pairs} pairs, batch {args.batch_size}"
     )
 
     def ours():
