@@ -11,10 +11,10 @@ DeepBind, Nat. Biotechnol. 33:831) and Trabelsi, Chaabane & Ben-Hur (2019, deepR
 ``t_f = 0.5 * max_f``; Kelley, Snoek & Rinn (2016, Basset, Genome Res. 26:990) use ``mean_f + 0.65 (max_f - mean_f)``.
 
 Two streaming passes over the data keep memory at one batch of activations: the first finds each filter's maximum
-(and mean), the second counts. Counting all sites of a batch is one matrix product of the site mask with the
-unfolded input (:func:`_count_sites`); no Python loop runs over sites or positions. (The same sum is the weight
-gradient of a convolution, but oneDNN's backward kernel slows down by 10-50x when the CPU is shared, so the product
-is used.)
+(and mean), the second counts: the input windows of a batch's sites are gathered and added per filter
+(:func:`_count_sites`), so counting costs in proportion to the number of sites; no Python loop runs over sites or
+positions. (The same sum is the weight gradient of a convolution,
+but oneDNN's backward kernel slows down by 10-50x when the CPU is shared, and it costs as much as a forward pass.)
 """
 
 from __future__ import annotations
@@ -53,12 +53,28 @@ def _windows(X: torch.Tensor, window: Window, n_out: int) -> torch.Tensor:
     return _span(X, window, n_out).unfold(2, window.width, window.jump)
 
 
+_SITE_CHUNK = 1 << 17  # sites gathered at a time by the sparse count: (chunk, A, W) floats
+
+
 def _count_sites(X: torch.Tensor, weights: torch.Tensor, window: Window) -> torch.Tensor:
     """counts[f, a, j] = sum_{n, p} weights[n, f, p] * X[n, a, start + p * jump + j] (zero outside the sequence).
 
-    One matrix product of the (filters x sites) weights with the (sites x window columns) unfolded input.
+    Sites are few (a filter fires on a small fraction of positions), so the windows of the non-zero weights are
+    gathered and added per filter: work and memory grow with the number of sites, not with N x F x positions. When
+    more than a tenth of the weights are non-zero, one matrix product of the (filters x positions) weights with the
+    unfolded input is cheaper.
     """
-    return torch.einsum("bfp,bapw->faw", weights, _windows(X, window, weights.shape[2]))
+    windows = _windows(X, window, weights.shape[2])  # (B, A, P, W), a view
+    n_filters = weights.shape[1]
+    b, f, p = weights.nonzero(as_tuple=True)
+    if len(b) > 0.1 * weights.numel():
+        return torch.einsum("bfp,bapw->faw", weights, windows)
+    counts = torch.zeros(n_filters, X.shape[1], window.width, dtype=X.dtype, device=X.device)
+    for chunk in range(0, len(b), _SITE_CHUNK):
+        rows = slice(chunk, chunk + _SITE_CHUNK)
+        gathered = windows[b[rows], :, p[rows], :]  # (S, A, W)
+        counts.index_add_(0, f[rows], gathered * weights[b[rows], f[rows], p[rows]][:, None, None])
+    return counts
 
 
 def _keep_top(
