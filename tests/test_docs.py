@@ -1,4 +1,5 @@
-"""Every example in the documentation runs: the ```python blocks of docs/*.md and the docstring examples of eugene.
+"""Every example in the documentation runs: the ```python blocks of README.md and docs/*.md, and the docstring
+examples of eugene.
 
 A page's blocks run in order in one namespace (later blocks use what earlier ones defined), in a temporary working
 directory, with matplotlib's Agg backend. A block fenced as ```python no-run is shown but not run: use it only for
@@ -46,7 +47,7 @@ def test_python_blocks_parser():
     assert python_blocks(text) == [(3, "a = 1\n", True), (10, "b = 2\n", False)]
 
 
-PAGES = sorted(DOCS.glob("*.md"))
+PAGES = [DOCS.parent / "README.md", *sorted(DOCS.glob("*.md"))]
 PAGES_WITH_CODE = [p for p in PAGES if any(runs for _, _, runs in python_blocks(p.read_text()))]
 
 
