@@ -99,7 +99,10 @@ def test_runtime_errors_are_one_line_with_exit_code_1(inputs, tmp_path, capsys):
         fasta = str(inputs["root"] / "seqs.fa")
         cases.append((["ism", *ZOO, "--sequences", fasta, "--device", "cuda", "--out", out], "CUDA is not available"))
     (tmp_path / "seqs.zarr").mkdir()
-    cases.append((["ism", *ZOO, "--sequences", str(tmp_path / "seqs.zarr"), "--out", out], "not supported"))
+    cases.append((["ism", *ZOO, "--sequences", str(tmp_path / "seqs.zarr"), "--out", out], "not a readable zarr"))
+    cases.append(
+        (["ism", *ZOO, "--sequences", str(inputs["root"] / "seqs.fa"), "--dask", "--out", out], "--dask needs")
+    )
     for argv, message in cases:
         assert main([*argv, "--quiet"]) == 1
         line = _stderr_line(capsys)
@@ -255,3 +258,119 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0 and capsys.readouterr().out.strip() == f"eugene {__version__}"
+
+
+# ---- zarr / SeqData input and chunked, resumable zarr output ------------------------------------------------------
+@pytest.fixture(scope="module")
+def seq_zarr(inputs):
+    """The FASTA's sequences as a SeqData-style zarr store: a character array ``seq`` (dims _sequence, length)."""
+    import warnings
+
+    import xarray as xr
+
+    path = inputs["root"] / "seqs.zarr"
+    chars = np.array([list(s) for s in inputs["seqs"]], dtype="S1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zarr v3's note on fixed-length bytes
+        xr.Dataset({"seq": (("_sequence", "length"), chars)}).to_zarr(path)
+    return str(path)
+
+
+def _stored(store, key):
+    import xarray as xr
+
+    return xr.open_zarr(store, consolidated=False)[key].values
+
+
+@pytest.mark.parametrize("command", ["ism", "attribute"])
+def test_zarr_in_zarr_out_equals_the_api(command, inputs, seq_zarr, tmp_path, capsys):
+    from eugene.interpret import attribute, ism
+    from eugene.seq import one_hot
+
+    store = tmp_path / "out.zarr"
+    argv = [command, *ZOO, "--weights", inputs["weights"], "--sequences", seq_zarr, "--chunk-size", "4", "--quiet"]
+    if command == "attribute":
+        argv += ["--method", "saliency"]
+    assert main([*argv, "--out", str(store)]) == 0
+    assert capsys.readouterr().out.strip() == str(store)
+    X = one_hot(inputs["seqs"])
+    if command == "ism":
+        key, expected = "ism_attrs", ism(inputs["model"], X, target=0)
+    else:
+        key, expected = "saliency_attrs", attribute(inputs["model"], X, method="saliency", target=0, seed=0)
+    np.testing.assert_allclose(_stored(store, key), expected, rtol=1e-5, atol=1e-6)
+    markers = sorted(p.name for p in (tmp_path / "out.zarr.progress" / key).iterdir())
+    assert markers == ["0-4", "4-8", "8-10"]
+
+
+def test_zarr_rerun_computes_only_unfinished_chunks(inputs, seq_zarr, tmp_path):
+    import zarr
+
+    from eugene.interpret import ism
+    from eugene.seq import one_hot
+
+    store = tmp_path / "ism.zarr"
+    argv = ["ism", *ZOO, "--weights", inputs["weights"], "--sequences", seq_zarr, "--chunk-size", "4", "--quiet"]
+    assert main([*argv, "--out", str(store)]) == 0
+    expected = ism(inputs["model"], one_hot(inputs["seqs"]), target=0)
+    zarr.open_array(store / "ism_attrs", mode="r+")[:] = np.nan  # mark every stored value ...
+    (tmp_path / "ism.zarr.progress" / "ism_attrs" / "4-8").unlink()  # ... and "interrupt" the middle chunk
+    assert main([*argv, "--out", str(store)]) == 0
+    got = _stored(store, "ism_attrs")
+    np.testing.assert_allclose(got[4:8], expected[4:8], rtol=1e-5, atol=1e-6)  # recomputed
+    assert np.isnan(got[:4]).all() and np.isnan(got[8:]).all()  # finished chunks were left alone
+    assert main([*argv, "--out", str(store), "--overwrite"]) == 0
+    np.testing.assert_allclose(_stored(store, "ism_attrs"), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_zarr_store_from_other_arguments_needs_overwrite(inputs, seq_zarr, tmp_path, capsys):
+    store = str(tmp_path / "ism.zarr")
+    argv = ["ism", *ZOO, "--weights", inputs["weights"], "--sequences", seq_zarr, "--quiet", "--out", store]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--target", "0,0"]) == 1
+    line = _stderr_line(capsys)
+    assert "computed differently" in line and "--overwrite" in line and "overwrite=True" not in line
+    assert main([*argv, "--target", "0,0", "--overwrite"]) == 0
+
+
+def test_fasta_to_zarr_with_dask_and_onehot_zarr_to_npz(inputs, tmp_path):
+    import warnings
+
+    import xarray as xr
+
+    from eugene.interpret import ism
+    from eugene.seq import one_hot
+
+    X = one_hot(inputs["seqs"])
+    expected = ism(inputs["model"], X, target=0)
+    base = ["ism", *ZOO, "--weights", inputs["weights"], "--quiet", "--chunk-size", "3"]
+    store = tmp_path / "fa.zarr"
+    assert main([*base, "--sequences", str(inputs["root"] / "seqs.fa"), "--dask", "--out", str(store)]) == 0
+    np.testing.assert_allclose(_stored(store, "ism_attrs"), expected, rtol=1e-5, atol=1e-6)
+
+    ohe = tmp_path / "ohe.zarr"  # one-hot in SeqData's (_sequence, length, _ohe) layout, read back as (N, A, L)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        xr.Dataset({"ohe_seq": (("_sequence", "length", "_ohe"), X.transpose(0, 2, 1))}).to_zarr(ohe)
+    out = tmp_path / "ism.npz"
+    assert main([*base, "--sequences", str(ohe), "--max-sequences", "7", "--out", str(out)]) == 0
+    saved = np.load(out)
+    np.testing.assert_array_equal(saved["X"], X[:7])
+    np.testing.assert_allclose(saved["ism"], expected[:7], rtol=1e-5, atol=1e-6)
+    assert saved["names"].tolist() == [str(i) for i in range(7)]
+
+
+def test_zarr_without_sequences_is_a_one_line_error(tmp_path, capsys):
+    import warnings
+
+    import xarray as xr
+
+    bad = tmp_path / "bad.zarr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zarr v3's note on consolidated metadata
+        xr.Dataset({"y": ("_sequence", np.arange(3.0))}).to_zarr(bad)
+    argv = ["attribute", *ZOO, "--sequences", str(bad), "--out", str(tmp_path / "a.zarr"), "--quiet"]
+    assert main(argv) == 1
+    line = _stderr_line(capsys)
+    assert line.startswith("eugene attribute: error:") and "neither a 'seq'" in line and "['y']" in line

@@ -22,7 +22,8 @@ _DEEPBIND_SUFFIXES = (".seq", ".tsv", ".txt")
 _EXAMPLE_MODEL = "--model mypkg.models:MyCNN --weights model.pt --model-arg n_outputs=1"
 _EXAMPLES = {
     "attribute": f"eugene attribute {_EXAMPLE_MODEL} --sequences seqs.fa.gz --method deeplift_shap --out attr.npz",
-    "ism": "eugene ism --model model.torchscript.pt --sequences peaks.seq.gz --target 0 --out ism.npz",
+    "ism": "eugene ism --model model.torchscript.pt --sequences peaks.seq.gz --target 0 --out ism.npz\n"
+    "  eugene ism --model model.torchscript.pt --sequences peaks.zarr --chunk-size 1000 --out ism.zarr   # resumable",
     "filters": f"eugene filters {_EXAMPLE_MODEL} --sequences seqs.fa --out filters.meme --logos filters.png",
     "tomtom": "eugene tomtom filters.meme --out matches.tsv            # against JASPAR 2024 (offline)\n"
     "  eugene tomtom filters.meme --db Ray2013_rbp_RNA.meme --thresh 0.05 --out matches.tsv",
@@ -111,7 +112,11 @@ def _sequence_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("sequences")
     group.add_argument(
-        "--sequences", required=True, metavar="FILE", help="FASTA (.gz), DeepBind TSV (.seq/.tsv, .gz) or CLIP FASTA"
+        "--sequences",
+        required=True,
+        metavar="FILE",
+        help="FASTA (.gz), DeepBind TSV (.seq/.tsv, .gz), CLIP FASTA, or a SeqData zarr store (DIR.zarr with a 'seq' "
+        "or 'ohe_seq' variable; attribute and ism only)",
     )
     group.add_argument(
         "--format", choices=_SEQUENCE_FORMATS, default="auto", help="file format (default: from the file name)"
@@ -144,6 +149,34 @@ def _target_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _store_options(parser: argparse.ArgumentParser, array: str) -> None:
+    """``--out`` and the options of chunked zarr output (attribute, ism)."""
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.npz|DIR.zarr",
+        help=f"npz with arrays {array}, X and names; or a zarr store the result is written into chunk by chunk "
+        "(rerunning the same command after an interruption computes only the unfinished chunks)",
+    )
+    group = parser.add_argument_group("zarr output (--out DIR.zarr)")
+    group.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="sequences computed and written at a time: the unit of resumption and of Dask parallelism (default 1000)",
+    )
+    group.add_argument("--overwrite", action="store_true", help="recompute a result already in the store")
+    group.add_argument(
+        "--dask", action="store_true", help="run the chunks as Dask tasks (default scheduler: threads of this process)"
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running dask.distributed scheduler to send the chunks to (tcp://host:8786; implies --dask)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``eugene`` command (one subparser per subcommand)."""
     common, compute, model, sequences = _common_options(), _compute_options(), _model_options(), _sequence_options()
@@ -169,16 +202,18 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     p = add(
-        "attribute", "attribution maps (DeepLiftShap by default) of every sequence, as npz", [model, sequences, compute]
+        "attribute",
+        "attribution maps (DeepLiftShap by default) of every sequence, as npz or zarr",
+        [model, sequences, compute],
     )
     p.add_argument("--method", default="deeplift_shap", help="attribution method (default deeplift_shap)")
     _target_option(p)
-    p.add_argument("--out", required=True, metavar="FILE.npz", help="npz with arrays attributions, X and names")
+    _store_options(p, "attributions")
     p.set_defaults(run=_run_attribute)
 
-    p = add("ism", "in silico saturation mutagenesis of every sequence, as npz", [model, sequences, compute])
+    p = add("ism", "in silico saturation mutagenesis of every sequence, as npz or zarr", [model, sequences, compute])
     _target_option(p)
-    p.add_argument("--out", required=True, metavar="FILE.npz", help="npz with arrays ism, X and names")
+    _store_options(p, "ism")
     p.set_defaults(run=_run_ism)
 
     p = add("filters", "first-layer filter motifs (PFMs) as a MEME file, and their logos", [model, sequences, compute])
@@ -251,8 +286,8 @@ def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
     from eugene import seq
 
     path = Path(args.sequences)
-    if path.name.lower().endswith((".zarr", ".zarr.zip")):
-        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is not supported by the command line yet")
+    if _is_zarr(args.sequences):
+        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is read by attribute and ism only")
     if not path.is_file():
         what = "is not a regular file" if path.exists() else "does not exist"
         raise FileNotFoundError(f"--sequences: {str(path)!r} {what}")
@@ -274,6 +309,36 @@ def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
             "pass --pad right (or left, center) to pad them with zero columns"
         )
     return names, seq.one_hot(texts, args.alphabet, pad=args.pad)
+
+
+def _is_zarr(path: str) -> bool:
+    return Path(path).name.lower().endswith((".zarr", ".zarr.zip"))
+
+
+def _open_sdata(args: argparse.Namespace) -> Any:
+    """``--sequences DIR.zarr`` opened lazily as a SeqData-style Dataset (first ``--max-sequences`` rows)."""
+    import xarray as xr
+
+    from eugene.interpret.sdata import SEQ_DIM
+
+    path = Path(args.sequences)
+    if not path.is_dir():
+        what = "is not a directory (a zarr store)" if path.exists() else "does not exist"
+        raise FileNotFoundError(f"--sequences: {str(path)!r} {what}")
+    with warnings.catch_warnings():  # stores written without consolidated metadata are read all the same
+        warnings.filterwarnings("ignore", "Failed to open Zarr store with consolidated", RuntimeWarning)
+        try:
+            sdata = xr.open_zarr(path)
+        except Exception as error:
+            raise ValueError(f"--sequences {str(path)!r} is not a readable zarr store ({_one_line(error)})") from error
+    if "seq" not in sdata and "ohe_seq" not in sdata:
+        raise ValueError(
+            f"--sequences {str(path)!r} has neither a 'seq' (text) nor an 'ohe_seq' (one-hot) variable; "
+            f"it has {sorted(map(str, sdata.data_vars))}"
+        )
+    if args.max_sequences is not None and SEQ_DIM in sdata.dims:
+        sdata = sdata.isel({SEQ_DIM: slice(None, args.max_sequences)})
+    return sdata
 
 
 def _load_model(args: argparse.Namespace) -> Any:
@@ -313,32 +378,76 @@ def _compute_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {"batch_size": args.batch_size, "device": args.device, "verbose": not args.quiet}
 
 
-def _run_attribute(args: argparse.Namespace) -> int:
+def _per_sequence(args: argparse.Namespace, array: str, compute: Any, compute_sdata: Any, key: str, **kw: Any) -> int:
+    """attribute / ism: ``compute`` on one-hot for files to npz; ``compute_sdata`` (chunked) when zarr is involved."""
     import numpy as np
 
+    zarr_in, zarr_out = _is_zarr(args.sequences), _is_zarr(args.out)
+    if (args.dask or args.scheduler) and not zarr_out:
+        raise ValueError(f"--dask needs --out DIR.zarr (the tasks write their chunks there); got --out {args.out!r}")
+    if not zarr_in and not zarr_out:
+        names, X = _read_sequences(args)
+        model = _load_model(args)
+        out = _output(args.out)
+        np.savez_compressed(out, **{array: compute(model, X, **kw)}, X=X, names=np.array(names))
+        return _done(out)
+
+    import xarray as xr
+
+    from eugene.interpret.sdata import OHE_DIM, SEQ_DIM, _load_onehot, _sequence_variable
+
+    if zarr_in:
+        sdata = _open_sdata(args)
+    else:  # the file's one-hot (padded with --pad) as an in-memory dataset
+        names, X = _read_sequences(args)
+        sdata = xr.Dataset({"ohe_seq": ((SEQ_DIM, OHE_DIM, "length"), X)}, coords={SEQ_DIM: names})
+    model = _load_model(args)
+    options = {"key": key, "alphabet": args.alphabet, "chunk_size": args.chunk_size, **kw}
+    if not zarr_out:
+        result = compute_sdata(model, sdata, **options)[key].transpose(SEQ_DIM, OHE_DIM, ...).values
+        X = _load_onehot(sdata, _sequence_variable(sdata, None), slice(None), args.alphabet)
+        names = sdata[SEQ_DIM].values if SEQ_DIM in sdata.coords else np.arange(len(X))
+        out = _output(args.out)
+        np.savez_compressed(out, **{array: result}, X=X, names=np.array(names).astype(str))
+        return _done(out)
+
+    out = _output(args.out)
+    dask = args.dask or args.scheduler is not None
+    if dask:
+        options["verbose"] = False  # bars of concurrent chunks would interleave
+    with _dask_client(args.scheduler):
+        try:
+            compute_sdata(model, sdata, store=out, dask=dask, overwrite=args.overwrite, **options)
+        except ValueError as error:  # the store's result came from other arguments: name the option, not the keyword
+            raise ValueError(str(error).replace("overwrite=True", "--overwrite")) from error
+    return _done(out)
+
+
+def _dask_client(address: str | None) -> Any:
+    """A dask.distributed Client of the scheduler at ``address`` for the run (none without an address)."""
+    from contextlib import nullcontext
+
+    if address is None:
+        return nullcontext()
+    from distributed import Client
+
+    return Client(address)
+
+
+def _run_attribute(args: argparse.Namespace) -> int:
     from eugene import interpret
 
-    names, X = _read_sequences(args)
-    model = _load_model(args)
-    values = interpret.attribute(
-        model, X, method=args.method, target=args.target, seed=args.seed, **_compute_kwargs(args)
+    kw = {"method": args.method, "target": args.target, "seed": args.seed, **_compute_kwargs(args)}
+    return _per_sequence(
+        args, "attributions", interpret.attribute, interpret.attribute_sdata, f"{args.method}_attrs", **kw
     )
-    out = _output(args.out)
-    np.savez_compressed(out, attributions=values, X=X, names=np.array(names))
-    return _done(out)
 
 
 def _run_ism(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from eugene import interpret
 
-    names, X = _read_sequences(args)
-    model = _load_model(args)
-    values = interpret.ism(model, X, target=args.target, **_compute_kwargs(args))
-    out = _output(args.out)
-    np.savez_compressed(out, ism=values, X=X, names=np.array(names))
-    return _done(out)
+    kw = {"target": args.target, **_compute_kwargs(args)}
+    return _per_sequence(args, "ism", interpret.ism, interpret.ism_sdata, "ism_attrs", **kw)
 
 
 def _run_filters(args: argparse.Namespace) -> int:
