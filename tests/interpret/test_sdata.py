@@ -144,3 +144,17 @@ def test_gia_sdata_equals_gia_on_the_same_backgrounds():
     np.testing.assert_array_equal(out["gia_positional_ACGTA"]["_gia_position"].values, table["position"])
     with pytest.raises(ValueError, match="experiment must be"):
         sd.gia_sdata(model, sdata, "ACGTA", experiment="spacing")
+
+
+def test_resume_may_change_batch_size_device_and_verbosity(tmp_path):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 8, 2))
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(_sequences(6)))})
+    store = tmp_path / "r.zarr"
+    first = sd.attribute_sdata(model, sdata, "saliency", chunk_size=4, store=store, batch_size=2, copy=True)
+    again = sd.attribute_sdata(model, sdata, "saliency", chunk_size=4, store=store, batch_size=5, verbose=True)
+    np.testing.assert_array_equal(again["saliency_attrs"].values, first["saliency_attrs"].values)
+    assert "batch_size" not in again["saliency_attrs"].attrs
+    assert again["saliency_attrs"].attrs["target"] == "0"
+    with pytest.raises(ValueError, match="differs in \\[.target.\\]"):
+        sd.attribute_sdata(model, sdata, "saliency", chunk_size=4, store=store, target=1)

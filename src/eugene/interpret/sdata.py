@@ -14,6 +14,7 @@ interruption computes only the chunks that are not marked. With ``dask=True`` ea
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -90,9 +91,21 @@ def _describe_argument(value: Any) -> str:
     return repr(value)
 
 
-def _provenance(function: str, arguments: dict[str, Any]) -> dict[str, str]:
-    attrs = {"eugene_function": function, "eugene_version": __version__}
-    attrs.update({k: _describe_argument(v) for k, v in sorted(arguments.items())})
+# how a result is computed, not what it is: a resumed run may change these
+_EXECUTION_ARGUMENTS = frozenset({"batch_size", "device", "verbose"})
+
+
+def _provenance(function: Callable, arguments: dict[str, Any]) -> dict[str, str]:
+    """The attrs stored with a result: the function, eugene's version and every argument that shapes the values,
+    defaults included (so a stored result says which target and references made it, given or not)."""
+    values = {
+        name: p.default
+        for name, p in inspect.signature(function).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+    values.update(arguments)
+    attrs = {"eugene_function": function.__name__, "eugene_version": __version__}
+    attrs.update({k: _describe_argument(v) for k, v in sorted(values.items()) if k not in _EXECUTION_ARGUMENTS})
     return attrs
 
 
@@ -277,7 +290,7 @@ def attribute_sdata(
     from .attribution import attribute
 
     kwargs.setdefault("verbose", False)
-    attrs = _provenance("attribute", {"method": method, **kwargs})
+    attrs = _provenance(attribute, {"method": method, **kwargs})
     return _run_per_sequence(
         lambda X: attribute(model, X, method, **kwargs),
         sdata,
@@ -333,7 +346,7 @@ def ism_sdata(
     from .mutagenesis import ism
 
     kwargs.setdefault("verbose", False)
-    attrs = _provenance("ism", kwargs)
+    attrs = _provenance(ism, kwargs)
     return _run_per_sequence(
         lambda X: ism(model, X, **kwargs),
         sdata,
@@ -382,7 +395,7 @@ def generate_pfms_sdata(
     X = _load_onehot(sdata, seq, slice(None), alphabet)
     motifs = filter_pfms(model, X, layer=layer, **kwargs)
     key = key or f"{layer_name}_pfms"
-    attrs = _provenance("filter_pfms", {"layer": layer_name, **kwargs})
+    attrs = _provenance(filter_pfms, {"layer": layer_name, **kwargs})
     out = sdata.copy() if copy else sdata
     out[key] = xr.DataArray(np.asarray(motifs.counts), dims=("_filter", OHE_DIM, "_filter_position"), attrs=attrs)
     out[f"{key}_n_sites"] = xr.DataArray(np.asarray(motifs.n_sites), dims=("_filter",), attrs=attrs)
@@ -460,15 +473,14 @@ def gia_sdata(
         X = dinucleotide_backgrounds(X, n=1, seed=seed)
     label = motif if isinstance(motif, str) else getattr(motif, "name", "")
     key = key or (f"gia_{experiment}_{label}" if label else f"gia_{experiment}")
-    attrs = _provenance(
-        f"gia_{experiment}", {"motif": label or motif, "backgrounds": backgrounds, "seed": seed, **kwargs}
-    )
+    gia = gia_implant if experiment == "implant" else gia_positional
+    attrs = _provenance(gia, {"motif": label or motif, "backgrounds": backgrounds, "seed": seed, **kwargs})
     out = sdata.copy() if copy else sdata
     if experiment == "implant":
-        effects, _ = gia_implant(model, X, motif, seed=seed, **kwargs)
+        effects, _ = gia(model, X, motif, seed=seed, **kwargs)
         out[key] = xr.DataArray(effects, dims=(SEQ_DIM,), attrs=attrs)
     else:
-        effects, table = gia_positional(model, X, motif, seed=seed, **kwargs)
+        effects, table = gia(model, X, motif, seed=seed, **kwargs)
         out[key] = xr.DataArray(
             effects.T, dims=(SEQ_DIM, "_gia_position"), coords={"_gia_position": table["position"].to_numpy()}
         )
