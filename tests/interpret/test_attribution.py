@@ -197,6 +197,7 @@ def test_method_ism_is_saturation_mutagenesis(model, X):
     torch.testing.assert_close(attribute(model, X, "ism", target=0, verbose=False), expected, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace.*` is deprecated:DeprecationWarning")
 def test_deeplift_refuses_torchscript(model, X):
     scripted = torch.jit.trace(model.eval(), X[:2])
     with pytest.raises(TypeError, match="needs a Python nn.Module"):
