@@ -158,3 +158,25 @@ def test_resume_may_change_batch_size_device_and_verbosity(tmp_path):
     assert again["saliency_attrs"].attrs["target"] == "0"
     with pytest.raises(ValueError, match="differs in \\[.target.\\]"):
         sd.attribute_sdata(model, sdata, "saliency", chunk_size=4, store=store, target=1)
+
+
+def test_attribute_sdata_on_worker_processes_equals_single_process(tmp_path):
+    """Chunks run in separate worker processes (the model and data travel by pickling) give the same values."""
+    distributed = pytest.importorskip("distributed")
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 8, 2))
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(_sequences(8)))})
+    single = sd.attribute_sdata(model, sdata, "deeplift_shap", n_references=3, seed=0, chunk_size=3, copy=True)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        with distributed.Client(c):
+            out = sd.attribute_sdata(
+                model,
+                sdata,
+                "deeplift_shap",
+                n_references=3,
+                seed=0,
+                chunk_size=3,
+                store=tmp_path / "p.zarr",
+                dask=True,
+            )
+    np.testing.assert_allclose(out["deeplift_shap_attrs"].values, single["deeplift_shap_attrs"].values, rtol=1e-6)

@@ -224,7 +224,8 @@ _RUNNER_DOC = """
         Alphabet for text sequences (one-hot input is used as it is).
     chunk_size
         Sequences computed and written at a time (default: all at once). With ``store``, each chunk is a unit of
-        resumption and of Dask parallelism.
+        resumption and of Dask parallelism. Randomness (shuffled references, SmoothGrad noise) is drawn per chunk
+        from ``seed``: results are reproducible for a given chunk_size, and equal the plain function on each chunk.
     store
         A zarr directory to write the result into incrementally; the stored variable is attached to sdata lazily.
         Rerunning the same call after an interruption computes only the unfinished chunks.
