@@ -374,3 +374,27 @@ def test_zarr_without_sequences_is_a_one_line_error(tmp_path, capsys):
     assert main(argv) == 1
     line = _stderr_line(capsys)
     assert line.startswith("eugene attribute: error:") and "neither a 'seq'" in line and "['y']" in line
+
+
+def test_filters_from_zarr_equal_filters_from_fasta(inputs, seq_zarr, tmp_path):
+    base = ["filters", *ZOO, "--weights", inputs["weights"], "--max-sequences", "8", "--quiet"]
+    meme = {}
+    for kind, sequences in (("fasta", str(inputs["root"] / "seqs.fa")), ("zarr", seq_zarr)):
+        meme[kind] = tmp_path / f"{kind}.meme"
+        assert main([*base, "--sequences", sequences, "--out", str(meme[kind])]) == 0
+    assert meme["zarr"].read_text() == meme["fasta"].read_text()
+
+
+def test_gia_from_zarr_equals_gia_from_fasta(inputs, seq_zarr, tmp_path):
+    try:
+        public("eugene.interpret.gia_positional")
+    except NotBuiltYet as missing:
+        pytest.skip(f"{missing} is not built yet")
+    base = ["gia", *ZOO, "--weights", inputs["weights"], "--motif", "TGACTCA", "--step", "5", "--quiet"]
+    tables = {}
+    for backgrounds in ("4", "64"):  # a random draw of the sequences, and all of them
+        for kind, sequences in (("fasta", str(inputs["root"] / "seqs.fa")), ("zarr", seq_zarr)):
+            tables[kind] = tmp_path / f"{kind}_{backgrounds}.tsv"
+            argv = [*base, "--backgrounds", backgrounds, "--seed", "3", "--sequences", sequences]
+            assert main([*argv, "--out", str(tables[kind])]) == 0
+        assert tables["zarr"].read_text() == tables["fasta"].read_text()

@@ -116,7 +116,7 @@ def _sequence_options() -> argparse.ArgumentParser:
         required=True,
         metavar="FILE",
         help="FASTA (.gz), DeepBind TSV (.seq/.tsv, .gz), CLIP FASTA, or a SeqData zarr store (DIR.zarr with a 'seq' "
-        "or 'ohe_seq' variable; attribute and ism only)",
+        "or 'ohe_seq' variable; attribute, ism, filters and gia)",
     )
     group.add_argument(
         "--format", choices=_SEQUENCE_FORMATS, default="auto", help="file format (default: from the file name)"
@@ -287,7 +287,7 @@ def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
 
     path = Path(args.sequences)
     if _is_zarr(args.sequences):
-        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is read by attribute and ism only")
+        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is read by attribute, ism, filters and gia")
     if not path.is_file():
         what = "is not a regular file" if path.exists() else "does not exist"
         raise FileNotFoundError(f"--sequences: {str(path)!r} {what}")
@@ -341,6 +341,29 @@ def _open_sdata(args: argparse.Namespace) -> Any:
     return sdata
 
 
+def _sequences_sdata(args: argparse.Namespace) -> Any:
+    """``--sequences`` as a SeqData-style Dataset: a zarr store opened lazily, or a file's one-hot in memory."""
+    if _is_zarr(args.sequences):
+        return _open_sdata(args)
+    import xarray as xr
+
+    from eugene.interpret.sdata import OHE_DIM, SEQ_DIM
+
+    names, X = _read_sequences(args)  # padded with --pad
+    return xr.Dataset({"ohe_seq": ((SEQ_DIM, OHE_DIM, "length"), X)}, coords={SEQ_DIM: names})
+
+
+def _sdata_onehot(sdata: Any, alphabet: str) -> tuple[Any, Any]:
+    """Names (the ``_sequence`` coordinate, or 0, 1, ...) and one-hot (N, A, L) of all sequences in ``sdata``."""
+    import numpy as np
+
+    from eugene.interpret.sdata import SEQ_DIM, _load_onehot, _sequence_variable
+
+    X = _load_onehot(sdata, _sequence_variable(sdata, None), slice(None), alphabet)
+    names = sdata[SEQ_DIM].values if SEQ_DIM in sdata.coords else np.arange(len(X))
+    return np.array(names).astype(str), X
+
+
 def _load_model(args: argparse.Namespace) -> Any:
     from eugene.models import load_model
 
@@ -392,23 +415,16 @@ def _per_sequence(args: argparse.Namespace, array: str, compute: Any, compute_sd
         np.savez_compressed(out, **{array: compute(model, X, **kw)}, X=X, names=np.array(names))
         return _done(out)
 
-    import xarray as xr
+    from eugene.interpret.sdata import OHE_DIM, SEQ_DIM
 
-    from eugene.interpret.sdata import OHE_DIM, SEQ_DIM, _load_onehot, _sequence_variable
-
-    if zarr_in:
-        sdata = _open_sdata(args)
-    else:  # the file's one-hot (padded with --pad) as an in-memory dataset
-        names, X = _read_sequences(args)
-        sdata = xr.Dataset({"ohe_seq": ((SEQ_DIM, OHE_DIM, "length"), X)}, coords={SEQ_DIM: names})
+    sdata = _sequences_sdata(args)
     model = _load_model(args)
     options = {"key": key, "alphabet": args.alphabet, "chunk_size": args.chunk_size, **kw}
     if not zarr_out:
         result = compute_sdata(model, sdata, **options)[key].transpose(SEQ_DIM, OHE_DIM, ...).values
-        X = _load_onehot(sdata, _sequence_variable(sdata, None), slice(None), args.alphabet)
-        names = sdata[SEQ_DIM].values if SEQ_DIM in sdata.coords else np.arange(len(X))
+        names, X = _sdata_onehot(sdata, args.alphabet)
         out = _output(args.out)
-        np.savez_compressed(out, **{array: result}, X=X, names=np.array(names).astype(str))
+        np.savez_compressed(out, **{array: result}, X=X, names=names)
         return _done(out)
 
     out = _output(args.out)
@@ -453,7 +469,7 @@ def _run_ism(args: argparse.Namespace) -> int:
 def _run_filters(args: argparse.Namespace) -> int:
     from eugene import interpret, motifs, plot
 
-    _, X = _read_sequences(args)
+    _, X = _sdata_onehot(_sequences_sdata(args), args.alphabet)
     model = _load_model(args)
     pfms = interpret.filter_pfms(
         model, X, args.layer, args.threshold, alphabet=args.alphabet, min_sites=1, **_compute_kwargs(args)
@@ -497,12 +513,14 @@ def _run_gia(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from eugene import interpret, plot
+    from eugene.interpret.sdata import SEQ_DIM
 
-    _, X = _read_sequences(args)
+    sdata = _sequences_sdata(args)
     model = _load_model(args)
-    rng = np.random.default_rng(args.seed)
-    pick = np.sort(rng.choice(len(X), size=min(len(X), args.backgrounds), replace=False))
-    backgrounds = interpret.dinucleotide_backgrounds(X[pick], n=1, seed=args.seed)
+    n = sdata.sizes[SEQ_DIM]
+    pick = np.sort(np.random.default_rng(args.seed).choice(n, size=min(n, args.backgrounds), replace=False))
+    _, X = _sdata_onehot(sdata.isel({SEQ_DIM: pick}), args.alphabet)  # from a store, only the picked rows are read
+    backgrounds = interpret.dinucleotide_backgrounds(X, n=1, seed=args.seed)
     curves = {}
     for spec in args.motif:
         _, curves[spec] = interpret.gia_positional(
