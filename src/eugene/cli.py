@@ -116,7 +116,7 @@ def _sequence_options() -> argparse.ArgumentParser:
         required=True,
         metavar="FILE",
         help="FASTA (.gz), DeepBind TSV (.seq/.tsv, .gz), CLIP FASTA, or a SeqData zarr store (DIR.zarr with a 'seq' "
-        "or 'ohe_seq' variable; attribute, ism, filters and gia)",
+        "or 'ohe_seq' variable)",
     )
     group.add_argument(
         "--format", choices=_SEQUENCE_FORMATS, default="auto", help="file format (default: from the file name)"
@@ -286,8 +286,6 @@ def _read_sequences(args: argparse.Namespace) -> tuple[list[str], Any]:
     from eugene import seq
 
     path = Path(args.sequences)
-    if _is_zarr(args.sequences):
-        raise ValueError(f"--sequences {str(path)!r}: zarr / SeqData input is read by attribute, ism, filters and gia")
     if not path.is_file():
         what = "is not a regular file" if path.exists() else "does not exist"
         raise FileNotFoundError(f"--sequences: {str(path)!r} {what}")
@@ -538,13 +536,13 @@ def _run_gia(args: argparse.Namespace) -> int:
 def _run_report(args: argparse.Namespace) -> int:
     from eugene.report import build_report
 
-    names, X = _read_sequences(args)
+    names, X = _sdata_onehot(_sequences_sdata(args), args.alphabet)
     model = _load_model(args)
     path = build_report(
         model,
         X,
         args.out,
-        names=names,
+        names=list(names),
         alphabet=args.alphabet,
         target=args.target,
         databases=args.db,

@@ -239,3 +239,21 @@ def test_sections_without_the_results_they_build_on_say_so(tiny_inputs, tmp_path
     chosen = [("attributions", sections.attributions), ("ism", sections.ism), ("gia", sections.gia)]
     html = build_report(tiny_inputs.model, X, tmp_path, sections=chosen).read_text()
     assert html.count("Needs the results of") == 3 and "not built yet" not in html
+
+
+def test_report_from_a_zarr_store_equals_the_report_from_fasta(built, tiny_inputs, report_argv, tmp_path):
+    """SeqData input: the same sequences as a zarr store (names as the _sequence coordinate) give the same tables."""
+    import xarray as xr
+
+    from eugene.seq import load_fasta
+
+    names, X = load_fasta(tiny_inputs.fasta, one_hot=True)
+    store = tmp_path / "seqs.zarr"
+    xr.Dataset({"ohe_seq": (("_sequence", "_ohe", "length"), X)}, coords={"_sequence": names}).to_zarr(store)
+    argv = report_argv(tmp_path / "out")
+    argv[argv.index("--sequences") + 1] = str(store)
+    assert main(argv) == 0
+    for table in ("predictions", "filter_matches", "filter_influence"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(tmp_path / "out" / f"{table}.tsv", sep="\t"), pd.read_csv(built / f"{table}.tsv", sep="\t")
+        )
