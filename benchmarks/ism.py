@@ -1,11 +1,15 @@
 """ISM: ours (fast and naive) against tangermeme's saturation_mutagenesis (fast and naive) on a Basset-style model.
 
 Run:  .venv/bin/python benchmarks/ism.py            (about 3 minutes on 2 CPU cores)
+      .venv/bin/python benchmarks/ism.py --dtype float64 --lengths 2000
+
+``--dtype float64`` runs model and data in double precision: there the fast and naive paths must agree to 1e-5
+relative, a bound float32 rounding alone exceeds at 2 kb (the float64 error column shows every float32 path's).
 
 Model: the published Basset shape (Kelley et al. 2016): 300/200/200 filters of width 19/11/7, pools 3/4/4, dense
-1000/1000, 164 outputs, random weights, eval mode, float32. One sequence at L = 1000 and 2000, target output 0.
-Fast paths mutate every position. The naive paths cost the same per position everywhere, so both are timed on the
-same window of positions and scaled to the full length (printed as such).
+1000/1000, 164 outputs, random weights, eval mode, float32 (or --dtype). One sequence at L = 1000 and 2000 (or
+--lengths), target output 0. Fast paths mutate every position. The naive paths cost the same per position
+everywhere, so both are timed on the same window of positions and scaled to the full length (printed as such).
 
 Also printed: the error of each path against float64 naive ISM on a few positions, and the floor: the ratio of
 the multiply-adds of a full forward pass to those an exact fast ISM must still do per mutant on this model (windowed
@@ -14,6 +18,7 @@ conv layers, full dense layers), i.e. the speed-up over naive ISM no exact metho
 
 from __future__ import annotations
 
+import argparse
 import copy
 import os
 import platform
@@ -80,12 +85,21 @@ def timed(fn, *args, **kwargs):
 def main() -> None:
     from tangermeme.saturation_mutagenesis import saturation_mutagenesis
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--lengths", type=int, nargs="+", default=[1000, 2000])
+    args = parser.parse_args()
+    dtype = getattr(torch, args.dtype)
+
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print(f"machine: {platform.machine()}, nproc={os.cpu_count()}, torch threads={torch.get_num_threads()}, CPU {cpu}")
-    print(f"torch {torch.__version__}; model: Basset-style 300/200/200 x 19/11/7, dense 1000/1000, 164 outputs\n")
-    for length in (1000, 2000):
-        model = basset(length)
-        X = torch.from_numpy(eu.seq.one_hot("".join(np.random.default_rng(1).choice(list("ACGT"), length))))
+    print(
+        f"torch {torch.__version__}; model: Basset-style 300/200/200 x 19/11/7, dense 1000/1000, 164 outputs, "
+        f"{args.dtype}\n"
+    )
+    for length in args.lengths:
+        model = basset(length).to(dtype)
+        X = torch.from_numpy(eu.seq.one_hot("".join(np.random.default_rng(1).choice(list("ACGT"), length)))).to(dtype)
         lo, hi = length // 2, length // 2 + NAIVE_WINDOW
         scale = length / NAIVE_WINDOW
         with torch.no_grad():
