@@ -219,19 +219,17 @@ def tomtom(
             idx = np.arange(first, min(first + step, nq))
             args = (q_cols, q_start[idx], q_len[idx], t_cols, t_start, t_len, code, min_overlap, n_orient)
             parts.append(tomtom_all(*args, *SCORE_BOUNDS[code], db_rank, name_rank))
-    pvals, qvals, offsets, overlaps, listed = (np.concatenate([p[k] for p in parts]) for k in range(5))
-    strand = listed.ravel()
-    query_index = np.repeat(np.arange(nq), n_targets)
-    flat = query_index * pvals.shape[1] + strand
+    columns = parts[0] if len(parts) == 1 else [np.concatenate([p[k] for p in parts]) for k in range(5)]
+    pvals, qvals, offsets, overlaps, listed = (c.ravel() for c in columns)
     table = {
-        "query": query_index,
-        "strand": strand,
-        "p": pvals.ravel()[flat],
-        "q": qvals.ravel()[flat],
-        "offset": offsets.ravel()[flat],
-        "overlap": overlaps.ravel()[flat],
+        "query": np.repeat(np.arange(nq), n_targets),
+        "strand": listed,
+        "p": pvals,
+        "q": qvals,
+        "offset": offsets,
+        "overlap": overlaps,
     }
-    target_index = strand // n_orient
+    target_index = listed // n_orient
     evalues = table["p"] * n_targets
     if thresh is not None:
         keep = (evalues if evalue else table["q"]) <= thresh

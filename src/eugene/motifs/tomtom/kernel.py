@@ -16,32 +16,32 @@ from eugene.motifs.tomtom.scores import score_row, target_stats
 
 
 @njit(cache=True, nogil=True)
-def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit):
+def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit, sums):
     """Best configuration of one target (rows ``col_start ...`` of the target-major ``quantized``) against the query.
 
     Configurations ``c`` run over overlaps of at least ``min(min_overlap, W, L)`` columns; the target's first column
     sits under query column ``W - c`` (``c <= W``), or query column 0 under target column ``c - W``. The score is
     the extended complete score ``sum s + overlap * shift_unit`` (an integer); ties keep the larger overlap, then the
     first configuration. Returns ``(score, offset = c - W, overlap)``.
+
+    Every configuration is one diagonal ``q - t = W - c`` of the (L, W) block, so one pass over the block (inner loop
+    over contiguous query columns) sums all diagonals into ``sums`` (a buffer of at least ``W + L - 1`` integers).
     """
     mo = min(min_overlap, w, length) if min_overlap > 1 else 1
     unit = int(shift_unit)
+    n_diag = w + length - 1
+    sums[:n_diag] = 0
+    for t in range(length):
+        row = quantized[col_start + t]
+        base = length - 1 - t  # diagonal q - t, shifted to start at 0
+        for q in range(w):
+            sums[base + q] += row[q]
     best = -(1 << 62)
     best_offset = 0
     best_overlap = -1
     for c in range(mo, w + length - mo + 1):
-        if c <= w:
-            q, t = w - c, 0
-        else:
-            q, t = 0, c - w
-        total = 0
-        overlap = 0
-        while q < w and t < length:
-            total += quantized[col_start + t, q]
-            q += 1
-            t += 1
-            overlap += 1
-        score = total + overlap * unit  # offset and scale are whole numbers: exact integer arithmetic
+        overlap = min(c, length, w, w + length - c)
+        score = sums[w - c + length - 1] + overlap * unit  # offset and scale are whole numbers: exact integers
         if score > best or (score == best and overlap > best_overlap):
             best = score
             best_offset = c - w
@@ -74,8 +74,11 @@ def tomtom_one(
     offsets = np.empty(n, dtype=np.int64)
     overlaps = np.empty(n, dtype=np.int64)
     ks = np.empty(n, dtype=np.int64)
+    sums = np.empty(w + max_len, dtype=np.int64)
     for m in range(n):
-        score, offsets[m], overlaps[m] = best_alignment(quantized, t_start[m], w, t_len[m], min_overlap, shift_unit)
+        score, offsets[m], overlaps[m] = best_alignment(
+            quantized, t_start[m], w, t_len[m], min_overlap, shift_unit, sums
+        )
         ks[m] = int(np.rint(score - w * shift_unit))  # extended complete score
     k_min = ks.min()
     cache = np.full((max_len + 1, ks.max() - k_min + 1), -1.0)  # p-value by (target width, score)
@@ -96,29 +99,34 @@ def tomtom_all(
 ):
     """Every query against every target strand (in parallel over queries).
 
-    Returns ``(pvalues, qvalues, offsets, overlaps)``, each ``(n_queries, n_strands)``, and ``listed``
-    ``(n_queries, n_targets)``: the strand column of each target in MEME's listing order (see ``rank_row``).
-    q-values are computed over all strands of a query, as MEME does.
+    Returns ``(pvalues, qvalues, offsets, overlaps, listed)``, each ``(n_queries, n_targets)`` in MEME's listing
+    order (see ``rank_row``): ``listed`` holds the strand column of each listed target, the others that strand's
+    values. q-values are computed over all strands of a query, as MEME does.
     """
     nq = q_start.size
     n = t_start.size
     max_len = 0
     for m in range(n):
         max_len = max(max_len, t_len[m])
-    pvalues = np.empty((nq, n))
-    qvalues = np.empty((nq, n))
-    offsets = np.empty((nq, n), dtype=np.int64)
-    overlaps = np.empty((nq, n), dtype=np.int64)
-    listed = np.empty((nq, db_rank.size), dtype=np.int64)
+    nt = db_rank.size
+    pvalues = np.empty((nq, nt))
+    qvalues = np.empty((nq, nt))
+    offsets = np.empty((nq, nt), dtype=np.int64)
+    overlaps = np.empty((nq, nt), dtype=np.int64)
+    listed = np.empty((nq, nt), dtype=np.int64)
     centered, inv_norm = target_stats(targets)
     for i in prange(nq):
         query = q_cols[q_start[i] : q_start[i] + q_len[i]]
         p, o, v = tomtom_one(
             query, targets, centered, inv_norm, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi
         )
-        pvalues[i] = p
-        qvalues[i] = qvalues_row(p, -1.0)
-        offsets[i] = o
-        overlaps[i] = v
-        listed[i] = rank_row(p, v, n_orient, db_rank, name_rank)
+        q = qvalues_row(p, -1.0)
+        order = rank_row(p, v, n_orient, db_rank, name_rank)
+        for r in range(nt):
+            s = order[r]
+            pvalues[i, r] = p[s]
+            qvalues[i, r] = q[s]
+            offsets[i, r] = o[s]
+            overlaps[i, r] = v[s]
+            listed[i, r] = s
     return pvalues, qvalues, offsets, overlaps, listed

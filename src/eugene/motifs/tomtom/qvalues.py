@@ -57,7 +57,7 @@ def qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
     out = np.empty(m)
     if m == 0:
         return out
-    order = np.argsort(p, kind="mergesort")
+    order = np.argsort(p)  # the order within ties does not matter: tied p-values get the same q-value
     ranked = p[order]
     if pi0 < 0:
         pi0 = _pi0_sorted(ranked)

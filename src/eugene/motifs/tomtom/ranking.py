@@ -30,9 +30,16 @@ def rank_row(pvalues, overlaps, n_orient, db_rank, name_rank):
         strand[j] = s
         p[j] = pvalues[s]
         max_overlap = max(max_overlap, overlaps[s])
+    n_keys = (max_overlap + 1) * n_db * 2 * nt
+    bits = p.astype(np.float32).view(np.int32)  # p-values are single precision >= 0: their bits sort as they do
+    merged = n_keys < (1 << 32)  # p bits (< 2^31) times n_keys fits an int64: one sort of unique keys
     for j in range(nt):
         s = strand[j]
         key[j] = (((max_overlap - overlaps[s]) * n_db + db_rank[j]) * 2 + (s - j * n_orient)) * nt + name_rank[j]
+        if merged:
+            key[j] += bits[j] * n_keys
+    if merged:
+        return strand[np.argsort(key)]
     by_key = np.argsort(key, kind="mergesort")
     by_p = np.argsort(p[by_key], kind="mergesort")
     return strand[by_key[by_p]]
