@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from eugene.motifs.tomtom.pvalues import BINS, alignment_tails, max_alignment_pvalue, row_median, shift_and_quantize
+from eugene.motifs.tomtom.pvalues import (
+    BINS,
+    alignment_tails,
+    max_alignment_pvalue,
+    needed_scores,
+    row_median,
+    shift_and_quantize,
+)
 from eugene.motifs.tomtom.qvalues import qvalues_row
 from eugene.motifs.tomtom.ranking import rank_row
 from eugene.motifs.tomtom.scores import score_row, target_stats
@@ -67,7 +74,6 @@ def tomtom_one(
         score_row(query[i], targets, centered, inv_norm, dist, scores[i])
         medians[i], row_min[i], row_max[i] = row_median(scores[i], bound_lo, bound_hi)
     quantized, offset, scale = shift_and_quantize(scores, medians, row_min, row_max, BINS)
-    tails, index = alignment_tails(quantized, BINS)
     shift_unit = offset * scale
     n = t_start.size
     pvalues = np.empty(n)
@@ -80,6 +86,7 @@ def tomtom_one(
             quantized, t_start[m], w, t_len[m], min_overlap, shift_unit, sums
         )
         ks[m] = int(np.rint(score - w * shift_unit))  # extended complete score
+    tails, index = alignment_tails(quantized, BINS, needed_scores(ks, t_len, w, max_len, shift_unit))
     k_min = ks.min()
     cache = np.full((max_len + 1, ks.max() - k_min + 1), -1.0)  # p-value by (target width, score)
     for m in range(n):

@@ -124,11 +124,14 @@ def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndar
 
 
 @njit(cache=True, nogil=True)
-def alignment_tails(quantized: np.ndarray, bins: int):
+def alignment_tails(quantized: np.ndarray, bins: int, need: np.ndarray):
     """Null survival functions of the summed quantized score of query columns ``i..j``, for every ``i <= j``.
 
     ``quantized`` is target-major, ``(T, W)``. Returns ``(tails (n_pairs, W * bins + 2), index (W, W))`` where
     ``tails[index[i, j], k] = P(score of columns i..j >= k)``, summed from the top so tiny tails stay exact.
+    Only ``k >= need[i, j]`` is valid (see :func:`needed_scores`): a tail depends only on the distribution at and
+    above ``k``, so each convolution skips the outputs that no later needed value depends on (the values computed are
+    the same sums, in the same order, as without skipping).
 
     Each distribution is the previous one (columns ``i..j-1``) convolved with column j's score histogram, eight
     histogram bins at a time (one store per eight multiply-adds); buffers carry zero padding on both sides.
@@ -142,12 +145,22 @@ def alignment_tails(quantized: np.ndarray, bins: int):
         for i in range(w):
             hist[i, quantized[j, i]] += 1.0
     hist /= n
+    top = np.zeros(w, dtype=np.int64)  # highest non-empty bin of each column
+    for i in range(w):
+        for b in range(bins + 1):
+            if hist[i, b] > 0.0:
+                top[i] = b
+    lowest = np.empty(w, dtype=np.int64)
     index = -np.ones((w, w), dtype=np.int64)
     tails = np.zeros((w * (w + 1) // 2, size + 1))
     row = 0
     old = np.zeros(size + 2 * pad + block)
     new = np.zeros(size + 2 * pad + block)
     for start in range(w - 1, -1, -1):
+        # lowest output of each convolution that a needed tail reads, directly or through later convolutions
+        lowest[w - 1] = need[start, w - 1]
+        for end in range(w - 2, start - 1, -1):
+            lowest[end] = min(need[start, end], lowest[end + 1] - top[end + 1])
         new[:] = 0.0
         new[pad] = 1.0
         lo, hi = 0, 0  # support of the current distribution
@@ -164,7 +177,7 @@ def alignment_tails(quantized: np.ndarray, bins: int):
                 h0, h1, h2, h3 = h[b0], h[b0 + 1], h[b0 + 2], h[b0 + 3]
                 h4, h5, h6, h7 = h[b0 + 4], h[b0 + 5], h[b0 + 6], h[b0 + 7]
                 # new[t] += sum_r old[t - b0 - r] h[b0 + r], r = 0..7
-                for t in range(lo + b0 + pad, hi + b0 + block + pad):
+                for t in range(max(lo + b0, lowest[end]) + pad, hi + b0 + block + pad):
                     u = t - b0
                     new[t] += (old[u] * h0 + old[u - 1] * h1 + old[u - 2] * h2 + old[u - 3] * h3) + (
                         old[u - 4] * h4 + old[u - 5] * h5 + old[u - 6] * h6 + old[u - 7] * h7
@@ -190,6 +203,26 @@ def _alignment_pair(w: int, length: int, a: int):
         start = 0
         end = min(w, length + w - a - 1) - 1
     return start, end
+
+
+@njit(cache=True, nogil=True)
+def needed_scores(ks: np.ndarray, t_len: np.ndarray, w: int, max_len: int, shift_unit: float) -> np.ndarray:
+    """Lowest tail index of each pair of query columns ``(i, j)`` that :func:`max_alignment_pvalue` reads for the
+    observed extended complete scores ``ks`` of targets of widths ``t_len`` (``(W, W)``; huge where none is read)."""
+    none = 1 << 62
+    k_min = np.full(max_len + 1, none, dtype=np.int64)
+    for m in range(ks.size):
+        if ks[m] >= 0:  # a negative score has p-value 1, read from no tail
+            k_min[t_len[m]] = min(k_min[t_len[m]], ks[m])
+    need = np.full((w, w), none, dtype=np.int64)
+    for length in range(max_len + 1):
+        if k_min[length] == none:
+            continue
+        for a in range(w + length - 1):
+            start, end = _alignment_pair(w, length, a)
+            j = k_min[length] + int(np.rint(shift_unit * (w - 1 - (end - start))))
+            need[start, end] = min(need[start, end], max(j, 0))
+    return need
 
 
 @njit(cache=True, nogil=True)
