@@ -176,11 +176,14 @@ def alignment_tails(quantized: np.ndarray, bins: int, need: np.ndarray):
             for b0 in range(blo, bhi + 1, block):
                 h0, h1, h2, h3 = h[b0], h[b0 + 1], h[b0 + 2], h[b0 + 3]
                 h4, h5, h6, h7 = h[b0 + 4], h[b0 + 5], h[b0 + 6], h[b0 + 7]
-                # new[t] += sum_r old[t - b0 - r] h[b0 + r], r = 0..7
-                for t in range(max(lo + b0, lowest[end]) + pad, hi + b0 + block + pad):
-                    u = t - b0
-                    new[t] += (old[u] * h0 + old[u - 1] * h1 + old[u - 2] * h2 + old[u - 3] * h3) + (
-                        old[u - 4] * h4 + old[u - 5] * h5 + old[u - 6] * h6 + old[u - 7] * h7
+                # new[t] += sum_r old[t - b0 - r] h[b0 + r], r = 0..7, on slices indexed from 0 (no negative-index
+                # wraparound, so the loop vectorizes across t; each t keeps its own order of operations)
+                first = max(lo + b0, lowest[end]) + pad
+                out = new[first : hi + b0 + block + pad]
+                src = old[first - b0 - 7 : hi + block + pad]
+                for t in range(out.size):
+                    out[t] += (src[t + 7] * h0 + src[t + 6] * h1 + src[t + 5] * h2 + src[t + 4] * h3) + (
+                        src[t + 3] * h4 + src[t + 2] * h5 + src[t + 1] * h6 + src[t] * h7
                     )
             lo, hi = lo + blo, hi + bhi
             acc = 0.0
