@@ -23,37 +23,33 @@ from eugene.motifs.tomtom.scores import score_row, target_stats
 
 
 @njit(cache=True, nogil=True)
-def best_alignment(quantized, col_start, w, length, min_overlap, shift_unit, sums):
-    """Best configuration of one target (rows ``col_start ...`` of the target-major ``quantized``) against the query.
+def best_alignment(diagonals, col_start, w, length, min_overlap, shift_unit):
+    """Best configuration of the target at target columns ``col_start ...`` (width ``length``) against the query.
 
     Configurations ``c`` run over overlaps of at least ``min(min_overlap, W, L)`` columns; the target's first column
     sits under query column ``W - c`` (``c <= W``), or query column 0 under target column ``c - W``. The score is
     the extended complete score ``sum s + overlap * shift_unit`` (an integer); ties keep the larger overlap, then the
     first configuration. Returns ``(score, offset = c - W, overlap)``.
 
-    Every configuration is one diagonal ``q - t = W - c`` of the (L, W) block, so one pass over the block (inner loop
-    over contiguous query columns) sums all diagonals into ``sums`` (a buffer of at least ``W + L - 1`` integers).
+    Configuration ``c`` overlaps query columns ``max(0, W - c) ... min(W, W + L - c) - 1`` along one diagonal, whose
+    sum is the difference of two prefix sums in ``diagonals`` (see ``shift_and_quantize``).
     """
     mo = min(min_overlap, w, length) if min_overlap > 1 else 1
     unit = int(shift_unit)
-    n_diag = w + length - 1
-    sums[:n_diag] = 0
-    for t in range(length):
-        row = quantized[col_start + t]
-        base = length - 1 - t  # diagonal q - t, shifted to start at 0
-        for q in range(w):
-            sums[base + q] += row[q]
-    best = -(1 << 62)
-    best_offset = 0
-    best_overlap = -1
+    best = -(1 << 62)  # key = score * (W + 1) + overlap: larger score, then larger overlap (0 < overlap <= W)
+    best_c = mo
     for c in range(mo, w + length - mo + 1):
-        overlap = min(c, length, w, w + length - c)
-        score = sums[w - c + length - 1] + overlap * unit  # offset and scale are whole numbers: exact integers
-        if score > best or (score == best and overlap > best_overlap):
-            best = score
-            best_offset = c - w
-            best_overlap = overlap
-    return best, best_offset, best_overlap
+        first = max(0, w - c)
+        stop = min(w, w + length - c)
+        x = col_start + c - 1
+        overlap = stop - first
+        score = (diagonals[stop, x] - diagonals[first, x]) + overlap * unit  # whole numbers: exact integers
+        key = score * (w + 1) + overlap
+        if key > best:  # strictly: ties keep the first configuration
+            best = key
+            best_c = c
+    overlap = best % (w + 1)
+    return (best - overlap) // (w + 1), best_c - w, overlap
 
 
 @njit(cache=True, nogil=True)
@@ -73,20 +69,17 @@ def tomtom_one(
     for i in range(w):  # each row's median is found while the row is still in cache
         score_row(query[i], targets, centered, inv_norm, dist, scores[i])
         medians[i], row_min[i], row_max[i] = row_median(scores[i], bound_lo, bound_hi)
-    quantized, offset, scale = shift_and_quantize(scores, medians, row_min, row_max, BINS)
+    diagonals, counts, offset, scale = shift_and_quantize(scores, medians, row_min, row_max, BINS)
     shift_unit = offset * scale
     n = t_start.size
     pvalues = np.empty(n)
     offsets = np.empty(n, dtype=np.int64)
     overlaps = np.empty(n, dtype=np.int64)
     ks = np.empty(n, dtype=np.int64)
-    sums = np.empty(w + max_len, dtype=np.int64)
     for m in range(n):
-        score, offsets[m], overlaps[m] = best_alignment(
-            quantized, t_start[m], w, t_len[m], min_overlap, shift_unit, sums
-        )
+        score, offsets[m], overlaps[m] = best_alignment(diagonals, t_start[m], w, t_len[m], min_overlap, shift_unit)
         ks[m] = int(np.rint(score - w * shift_unit))  # extended complete score
-    tails, index = alignment_tails(quantized, BINS, needed_scores(ks, t_len, w, max_len, shift_unit))
+    tails, index = alignment_tails(counts, needed_scores(ks, t_len, w, max_len, shift_unit))
     k_min = ks.min()
     cache = np.full((max_len + 1, ks.max() - k_min + 1), -1.0)  # p-value by (target width, score)
     for m in range(n):

@@ -101,10 +101,13 @@ def row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int
 
 @njit(cache=True, nogil=True)
 def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndarray, row_max: np.ndarray, bins: int):
-    """Shift each score row by its median (see ``row_median``), then quantize all scores to integers in [0, bins].
+    """Shift each score row by its median (see ``row_median``), quantize all scores to integers in [0, bins], and sum
+    them along the diagonals of the (query column, target column) grid.
 
-    Returns ``(quantized, offset, scale)`` with ``quantized = round((shifted - offset) * scale)`` stored target-major,
-    shape ``(T, W)`` uint8, so that walking an alignment's diagonal reads neighbouring memory.
+    ``quantized = round((shifted - offset) * scale)``. Returns ``(diagonals, counts, offset, scale)``: ``counts[i, b]``
+    is how many scores of query column ``i`` quantize to ``b``; ``diagonals`` ``(W + 1, T + W - 1)`` int32 holds
+    prefix sums along diagonals, ``diagonals[q, x + W - 1] = sum_{i < q} quantized[i, x + i]`` (target columns outside
+    ``0 ... T - 1`` count 0), so any run of consecutive cells of a diagonal sums in two reads.
     """
     w, n = scores.shape
     small = np.inf
@@ -116,35 +119,47 @@ def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndar
         small = large - 1.0
     offset = np.floor(small)
     scale = np.floor(bins / (large - offset))
-    out = np.empty((n, w), dtype=np.uint8)
-    for j in range(n):
-        for i in range(w):
-            out[j, i] = int(((scores[i, j] - medians[i]) - offset) * scale + 0.5)
-    return out, offset, scale
+    diagonals = np.zeros((w + 1, n + w - 1), dtype=np.int32)
+    counts = np.zeros((w, bins + 1), dtype=np.int64)
+    level = np.empty(n, dtype=np.uint8)
+    for i in range(w):
+        row = scores[i]
+        shift = medians[i]
+        for j in range(n):
+            level[j] = int(((row[j] - shift) - offset) * scale + 0.5)
+        start = w - 1 - i  # diagonal x + W - 1 meets query column i at target column x + i
+        before = diagonals[i, start : start + n]
+        after = diagonals[i + 1, start : start + n]
+        for j in range(n):
+            after[j] = before[j] + level[j]
+        diagonals[i + 1, :start] = diagonals[i, :start]
+        diagonals[i + 1, start + n :] = diagonals[i, start + n :]
+        for j in range(n):
+            counts[i, level[j]] += 1
+    return diagonals, counts, offset, scale
 
 
 @njit(cache=True, nogil=True)
-def alignment_tails(quantized: np.ndarray, bins: int, need: np.ndarray):
+def alignment_tails(counts: np.ndarray, need: np.ndarray):
     """Null survival functions of the summed quantized score of query columns ``i..j``, for every ``i <= j``.
 
-    ``quantized`` is target-major, ``(T, W)``. Returns ``(tails (n_pairs, W * bins + 2), index (W, W))`` where
-    ``tails[index[i, j], k] = P(score of columns i..j >= k)``, summed from the top so tiny tails stay exact.
-    Only ``k >= need[i, j]`` is valid (see :func:`needed_scores`): a tail depends only on the distribution at and
-    above ``k``, so each convolution skips the outputs that no later needed value depends on (the values computed are
-    the same sums, in the same order, as without skipping).
+    ``counts[i, b]`` is how many target columns give query column ``i`` the quantized score ``b`` (see
+    :func:`shift_and_quantize`): the null distribution of that column's score. Returns
+    ``(tails (n_pairs, W * bins + 2), index (W, W))`` where ``tails[index[i, j], k] = P(score of columns i..j >= k)``,
+    summed from the top so tiny tails stay exact. Only ``k >= need[i, j]`` is valid (see :func:`needed_scores`): a
+    tail depends only on the distribution at and above ``k``, so each convolution skips the outputs that no later
+    needed value depends on (the values computed are the same sums, in the same order, as without skipping).
 
     Each distribution is the previous one (columns ``i..j-1``) convolved with column j's score histogram, eight
     histogram bins at a time (one store per eight multiply-adds); buffers carry zero padding on both sides.
     """
-    n, w = quantized.shape
+    w = counts.shape[0]
+    bins = counts.shape[1] - 1
     size = w * bins + 1
     block = 8
     pad = block
     hist = np.zeros((w, bins + 1 + block))
-    for j in range(n):
-        for i in range(w):
-            hist[i, quantized[j, i]] += 1.0
-    hist /= n
+    hist[:, : bins + 1] = counts / counts[0].sum()
     top = np.zeros(w, dtype=np.int64)  # highest non-empty bin of each column
     for i in range(w):
         for b in range(bins + 1):
