@@ -17,7 +17,7 @@ from eugene.motifs.tomtom.pvalues import (
     row_median,
     shift_and_quantize,
 )
-from eugene.motifs.tomtom.qvalues import qvalues_row
+from eugene.motifs.tomtom.qvalues import qvalues_sorted
 from eugene.motifs.tomtom.ranking import rank_row
 from eugene.motifs.tomtom.scores import score_row, target_stats
 
@@ -120,13 +120,19 @@ def tomtom_all(
         p, o, v = tomtom_one(
             query, targets, centered, inv_norm, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi
         )
-        q = qvalues_row(p, -1.0)
         order = rank_row(p, v, n_orient, db_rank, name_rank)
-        for r in range(nt):
-            s = order[r]
+        q = qvalues_sorted(p[order], -1.0)
+        reported = np.zeros(nt, dtype=np.bool_)
+        r = 0
+        for rank in range(order.size):
+            s = order[rank]
+            if reported[s // n_orient]:
+                continue
+            reported[s // n_orient] = True
             pvalues[i, r] = p[s]
-            qvalues[i, r] = q[s]
+            qvalues[i, r] = q[rank]
             offsets[i, r] = o[s]
             overlaps[i, r] = v[s]
             listed[i, r] = s
+            r += 1
     return pvalues, qvalues, offsets, overlaps, listed

@@ -51,20 +51,31 @@ def _pi0_sorted(sorted_p: np.ndarray) -> float:
 
 
 @njit(cache=True, nogil=True)
-def qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
-    """q-values of one row of p-values; ``pi0 < 0`` means estimate it."""
-    m = p.size
+def qvalues_sorted(ranked: np.ndarray, pi0: float) -> np.ndarray:
+    """q-values of ascending p-values ``ranked``, in that order; ``pi0 < 0`` means estimate it.
+
+    Tied p-values get the same q-value wherever they sit among their ties (``x / r`` falls as ``r`` grows, also in
+    floating point), so any order of ties gives the same values.
+    """
+    m = ranked.size
     out = np.empty(m)
     if m == 0:
         return out
-    order = np.argsort(p)  # the order within ties does not matter: tied p-values get the same q-value
-    ranked = p[order]
     if pi0 < 0:
         pi0 = _pi0_sorted(ranked)
     running = 1.0
     for r in range(m - 1, -1, -1):
         running = min(running, pi0 * ranked[r] * m / (r + 1))
-        out[order[r]] = running
+        out[r] = running
+    return out
+
+
+@njit(cache=True, nogil=True)
+def qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
+    """q-values of one row of p-values; ``pi0 < 0`` means estimate it."""
+    order = np.argsort(p)
+    out = np.empty(p.size)
+    out[order] = qvalues_sorted(p[order], pi0)
     return out
 
 
