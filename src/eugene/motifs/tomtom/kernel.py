@@ -12,7 +12,7 @@ from numba import njit, prange
 from eugene.motifs.tomtom.pvalues import (
     BINS,
     alignment_tails,
-    max_alignment_pvalue,
+    max_alignment_pvalues,
     needed_scores,
     row_median,
     shift_and_quantize,
@@ -72,7 +72,6 @@ def tomtom_one(
     diagonals, counts, offset, scale = shift_and_quantize(scores, medians, row_min, row_max, BINS)
     shift_unit = offset * scale
     n = t_start.size
-    pvalues = np.empty(n)
     offsets = np.empty(n, dtype=np.int64)
     overlaps = np.empty(n, dtype=np.int64)
     ks = np.empty(n, dtype=np.int64)
@@ -80,17 +79,8 @@ def tomtom_one(
         score, offsets[m], overlaps[m] = best_alignment(diagonals, t_start[m], w, t_len[m], min_overlap, shift_unit)
         ks[m] = int(np.rint(score - w * shift_unit))  # extended complete score
     tails, index = alignment_tails(counts, needed_scores(ks, t_len, w, max_len, shift_unit))
-    k_min = ks.min()
-    cache = np.full((max_len + 1, ks.max() - k_min + 1), -1.0)  # p-value by (target width, score)
-    for m in range(n):
-        length = t_len[m]
-        k = ks[m]
-        p = cache[length, k - k_min]
-        if p < 0.0:
-            p = 1.0 if k < 0 else max_alignment_pvalue(tails, index, length, k, shift_unit, n_orient)
-            cache[length, k - k_min] = p
-        pvalues[m] = np.float32(p)  # MEME keeps p-values as single precision
-    return pvalues, offsets, overlaps
+    pvalues = max_alignment_pvalues(tails, index, t_len, ks, shift_unit, n_orient, max_len)
+    return pvalues.astype(np.float32).astype(np.float64), offsets, overlaps  # MEME keeps single-precision p-values
 
 
 @njit(cache=True, parallel=True)

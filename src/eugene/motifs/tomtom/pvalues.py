@@ -225,7 +225,7 @@ def _alignment_pair(w: int, length: int, a: int):
 
 @njit(cache=True, nogil=True)
 def needed_scores(ks: np.ndarray, t_len: np.ndarray, w: int, max_len: int, shift_unit: float) -> np.ndarray:
-    """Lowest tail index of each pair of query columns ``(i, j)`` that :func:`max_alignment_pvalue` reads for the
+    """Lowest tail index of each pair of query columns ``(i, j)`` that :func:`max_alignment_pvalues` reads for the
     observed extended complete scores ``ks`` of targets of widths ``t_len`` (``(W, W)``; huge where none is read)."""
     none = 1 << 62
     k_min = np.full(max_len + 1, none, dtype=np.int64)
@@ -244,31 +244,60 @@ def needed_scores(ks: np.ndarray, t_len: np.ndarray, w: int, max_len: int, shift
 
 
 @njit(cache=True, nogil=True)
-def max_alignment_pvalue(
+def max_alignment_pvalues(
     tails: np.ndarray,
     index: np.ndarray,
-    length: int,
-    k: int,
+    t_len: np.ndarray,
+    ks: np.ndarray,
     shift_unit: float,
     n_orient: int,
-) -> float:
-    """P-value of extended complete score ``k`` for a width-``length`` target: the best of ``n_orient * (W + L - 1)``
-    independent alignments reaches ``k``.
+    max_len: int,
+) -> np.ndarray:
+    """P-values of the extended complete scores ``ks`` of targets of widths ``t_len``: the best of
+    ``n_orient * (W + L - 1)`` independent alignments of a width-``L`` target reaches ``k`` (1 when ``k < 0``).
 
     ``shift_unit = offset * scale`` converts a distribution of ``n`` overlapped columns to the extended scale (the
-    ``W - n`` unaligned columns each add ``-shift_unit``).
+    ``W - n`` unaligned columns each add ``-shift_unit``). Each distinct (width, score) is computed once, and the
+    scores of one width all together, alignment by alignment: independent chains the processor overlaps, each with
+    its own operations in order.
     """
     w = index.shape[0]
     size = tails.shape[1] - 1
-    reached = 0.0  # P(some alignment so far reaches k), accumulated as u + sf (1 - u): no cancellation
-    for a in range(w + length - 1):
-        start, end = _alignment_pair(w, length, a)
-        j = k + int(np.rint(shift_unit * (w - 1 - (end - start))))
-        if j <= 0:
-            return 1.0
-        if j >= size:
-            continue
-        sf = tails[index[start, end], j]
-        for _ in range(n_orient):
-            reached += sf * (1.0 - reached)
-    return min(reached, 1.0)
+    n = ks.size
+    k_min = ks.min()
+    slot = np.full((max_len + 1, ks.max() - k_min + 1), -1, dtype=np.int64)  # (width, score) -> its place in `scores`
+    first = np.zeros(max_len + 2, dtype=np.int64)  # scores of width L: scores[first[L] : first[L + 1]]
+    for m in range(n):
+        if ks[m] >= 0 and slot[t_len[m], ks[m] - k_min] < 0:
+            slot[t_len[m], ks[m] - k_min] = first[t_len[m] + 1]
+            first[t_len[m] + 1] += 1
+    for length in range(max_len + 1):
+        first[length + 1] += first[length]
+    scores = np.empty(first[max_len + 1], dtype=np.int64)
+    for m in range(n):
+        if ks[m] >= 0:
+            scores[first[t_len[m]] + slot[t_len[m], ks[m] - k_min]] = ks[m]
+    reached = np.zeros(
+        scores.size
+    )  # P(some alignment so far reaches k), accumulated as u + sf (1 - u): no cancellation
+    certain = np.zeros(scores.size, dtype=np.bool_)  # some alignment reaches k for sure
+    for length in range(max_len + 1):
+        for a in range(w + length - 1):
+            start, end = _alignment_pair(w, length, a)
+            shift = int(np.rint(shift_unit * (w - 1 - (end - start))))
+            tail = tails[index[start, end]]
+            for e in range(first[length], first[length + 1]):
+                j = scores[e] + shift
+                if j <= 0:
+                    certain[e] = True
+                elif j < size:
+                    sf = tail[j]
+                    for _ in range(n_orient):
+                        reached[e] += sf * (1.0 - reached[e])
+    pvalues = np.ones(n)
+    for m in range(n):
+        if ks[m] >= 0:
+            e = first[t_len[m]] + slot[t_len[m], ks[m] - k_min]
+            if not certain[e]:
+                pvalues[m] = min(reached[e], 1.0)
+    return pvalues
