@@ -334,6 +334,29 @@ def layer_output(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: s
     return captured[0]
 
 
+def layer_input(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str = "layer") -> Any:
+    """The first positional argument ``layer`` receives (its first call) when ``model`` runs on ``x``; ``layer`` itself
+    and everything after it are skipped. ``layer_input(model, layer, x) is x`` tells that the layer reads the model's
+    input tensor itself. Call inside :func:`model_state` and ``torch.no_grad()``.
+    """
+    captured: list[Any] = []
+
+    def hook(module: nn.Module, inputs: tuple) -> None:
+        captured.append(inputs[0] if inputs else None)
+        raise _StopForward
+
+    handle = layer.register_forward_pre_hook(hook)
+    try:
+        model(x)
+    except _StopForward:
+        pass
+    finally:
+        handle.remove()
+    if not captured:
+        raise ValueError(f"layer {name!r} was not called by the model's forward pass")
+    return captured[0]
+
+
 def layer_outputs(
     model: nn.Module,
     layer: nn.Module,

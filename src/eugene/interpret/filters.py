@@ -29,6 +29,7 @@ from torch import nn
 
 from .._validate import check_positive_int, describe
 from ._engine import as_tensor, get_layer, layer_outputs, model_alphabet_size, model_state, resolve_device
+from ._onehot_conv import OneHotConv
 from ._receptive import Window, receptive_field
 
 __all__ = ["filter_pfms"]
@@ -172,16 +173,21 @@ def filter_counts(
                 yield xb, act
 
         window = receptive_field(model, module, Xt[:1].to(dev), name=name)
+        simple = rule == "max_fraction" and top_k is None and not weighted and not reverse_complement
+        fast = OneHotConv.for_layer(model, module, Xt, window, dev) if simple else None
         # pass 1: each filter's maximum and mean over all sequences (both strands) and positions
-        maxima, sums, n_values = None, None, 0
-        for _, act in activations("filter maxima"):
-            batch_max = act.amax(dim=(0, 2))
-            maxima = batch_max if maxima is None else torch.maximum(maxima, batch_max)
-            if rule == "basset":
-                batch_sum = act.sum(dim=(0, 2)).double()
-                sums = batch_sum if sums is None else sums + batch_sum
-            n_values += act.shape[0] * act.shape[2]
-        n_filters, n_out = act.shape[1], act.shape[2]
+        maxima = fast.maxima(Xt, batch_size, verbose=verbose) if fast is not None else None
+        if maxima is None:
+            fast = None
+            maxima, sums, n_values = None, None, 0
+            for _, act in activations("filter maxima"):
+                batch_max = act.amax(dim=(0, 2))
+                maxima = batch_max if maxima is None else torch.maximum(maxima, batch_max)
+                if rule == "basset":
+                    batch_sum = act.sum(dim=(0, 2)).double()
+                    sums = batch_sum if sums is None else sums + batch_sum
+                n_values += act.shape[0] * act.shape[2]
+        n_filters = len(maxima)
         if rule == "basset":
             mean = (sums / n_values).to(maxima.dtype)
             cutoff = mean + threshold * (maxima - mean)
@@ -195,19 +201,35 @@ def filter_counts(
         n_sites = torch.zeros(n_filters, dtype=torch.int64)
         top_values = torch.empty(n_filters, 0, dtype=maxima.dtype, device=dev)
         top_windows = torch.empty(n_filters, 0, Xt.shape[1], window.width, dtype=Xt.dtype, device=dev)
-        for xb, act in activations("filter sites"):
+
+        def add_sites(xb: torch.Tensor, act: torch.Tensor) -> None:
+            nonlocal counts, n_sites, top_values, top_windows
             sites = act > cutoff[None, :, None]
             if drop_edges:
-                sites &= window.inside(n_out, length, dev)
+                sites &= window.inside(act.shape[2], length, dev)
             if top_k is not None:
                 values, windows = _batch_top(act, sites, xb, window, top_k)
                 top_values, top_windows = _keep_top(top_values, top_windows, values, windows, top_k)
-                continue
+                return
             weights = sites.to(xb.dtype)
             n_sites += weights.sum(dim=(0, 2)).round().long().cpu()  # exact: a batch has far fewer than 2**24 sites
             if weighted:
                 weights *= act
             counts += _count_sites(xb, weights, window).double().cpu()
+
+        if fast is not None:
+            inside = window.inside(fast.n_out, length) if drop_edges else torch.ones(fast.n_out, dtype=torch.bool)
+            positions = inside.nonzero().flatten().tolist() or [0, -1]  # a contiguous range (or none)
+            for xb, batch_counts, batch_sites, back in fast.sites(
+                Xt, cutoff, positions[0], positions[-1] + 1, batch_size, verbose=verbose
+            ):
+                counts += batch_counts
+                n_sites += batch_sites
+                if back.any():
+                    add_sites(xb[back], module(xb[back]))
+        else:
+            for xb, act in activations("filter sites"):
+                add_sites(xb, act)
         if top_k is not None:
             found = torch.isfinite(top_values)
             factor = torch.where(found, top_values, 0.0) if weighted else found.to(top_windows.dtype)

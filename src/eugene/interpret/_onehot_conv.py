@@ -1,0 +1,327 @@
+"""Filter sites of a first convolution on one-hot input by table lookup, with the same sites as the layer's output.
+
+When the layer is an ``nn.Conv1d`` that receives the model's input tensor itself and every input column holds one
+letter (or none), its output at position ``p`` is
+
+    a[n, f, p] = b[f] + sum_j W[f, code[n, s_p + j * d], j]        (s_p = start + p * stride, d the dilation)
+
+one table lookup per tap instead of a multiply-add per tap and channel. The numba kernels below compute it sequence
+by sequence, keep each filter's maximum or count the windows of its sites, and never write the activations out.
+
+The kernels add the K + 1 terms in another order than torch's convolution, so their float32 value ``â`` may differ
+from the layer's ``a`` in the last bits. Summing n terms in any order errs by at most ``γ_{n-1} Σ|terms|``, with
+``γ_m = m u / (1 - m u)`` and ``u = 2**-24`` (Higham 2002, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+§4.2); the layer sums A x K products (exact: the input is 0 or 1) and the bias, the kernel K lookups and the bias, so
+
+    |â - a| <= E_f = 2 (γ_K + γ_{A K}) (|b_f| + Σ_j max_c |W[f, c, j]|)
+
+(twice the bound, for slack). Every decision is then made as the layer's output would make it:
+
+- the maximum: the sequences whose kernel maximum comes within 2 E_f of the best kernel maximum hold the layer's
+  maximum; the layer runs on those few sequences to read it (:meth:`OneHotConv.maxima`);
+- the sites: ``â > cutoff + E_f`` is a site and ``â <= cutoff - E_f`` is not, whatever the rounding; a sequence
+  with any value in between is handed back, for the caller to run the layer on it (:meth:`OneHotConv.sites`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numba
+import numpy as np
+import torch
+from numba import njit, prange
+from torch import nn
+
+from .._threads import torch_threads_kept
+from ._engine import batches, layer_input
+from ._receptive import Window
+
+__all__ = ["OneHotConv"]
+
+_UNIT_ROUNDOFF = 2.0**-24  # float32
+
+
+def _gamma(m: int) -> float:
+    return m * _UNIT_ROUNDOFF / (1 - m * _UNIT_ROUNDOFF)
+
+
+@njit(cache=True)
+def _extended(codes, n, start, span, n_letters):  # pragma: no cover - compiled
+    """Letter codes of sequence ``n`` over columns ``start .. start + span``, ``n_letters`` (no letter) outside it."""
+    length = codes.shape[1]
+    ext = np.full(span, n_letters, np.int32)
+    for i in range(max(0, -start), min(span, length - start)):
+        ext[i] = codes[n, start + i]
+    return ext
+
+
+@njit(cache=True)
+def _position(ext, pairs, last, bias, first, dilation, row):  # pragma: no cover - compiled
+    """row[f] = bias[f] + the filter's table entries of the window at column ``first`` of ``ext`` (float32).
+
+    ``pairs[i, c1 * (A + 1) + c2]`` holds taps 2i and 2i + 1 together; ``last`` the odd tap of an odd kernel size.
+    """
+    n_pairs, n_combos, n_filters = pairs.shape
+    base = int(np.sqrt(n_combos))
+    if last.shape[0] > 0:
+        tail = last[ext[first + 2 * n_pairs * dilation]]
+        for f in range(n_filters):
+            row[f] = bias[f] + tail[f]
+    else:
+        row[:] = bias
+    for i in range(n_pairs):
+        col = first + 2 * i * dilation
+        entry = pairs[i, ext[col] * base + ext[col + dilation]]
+        for f in range(n_filters):
+            row[f] += entry[f]
+
+
+@njit(parallel=True, cache=True)
+def _sequence_maxima(codes, pairs, last, bias, start, stride, dilation, n_out, span):  # pragma: no cover - compiled
+    """(N, F) float32: each sequence's largest kernel value of each filter over its ``n_out`` positions."""
+    n_seq = codes.shape[0]
+    n_filters = bias.shape[0]
+    n_letters = int(np.sqrt(pairs.shape[1])) - 1
+    out = np.empty((n_seq, n_filters), np.float32)
+    for n in prange(n_seq):
+        ext = _extended(codes, n, start, span, n_letters)
+        row = np.empty(n_filters, np.float32)
+        best = np.full(n_filters, -np.inf, np.float32)
+        for p in range(n_out):
+            _position(ext, pairs, last, bias, p * stride, dilation, row)
+            for f in range(n_filters):
+                best[f] = max(best[f], row[f])
+        out[n] = best
+    return out
+
+
+@njit(cache=True)
+def _add_window(counts, sites, c, f, ext, first, step):  # pragma: no cover - compiled
+    """Add ``step`` to chunk ``c``'s counts of filter ``f`` for the letters of the window at ``first``, and to its
+    number of sites."""
+    n_letters, width = counts.shape[2], counts.shape[3]
+    sites[c, f] += step
+    for w in range(width):
+        letter = ext[first + w]
+        if letter < n_letters:
+            counts[c, f, letter, w] += step
+
+
+@njit(parallel=True, cache=True)
+def _site_counts(
+    codes,
+    pairs,
+    last,
+    table,
+    bias,
+    start,
+    stride,
+    dilation,
+    span,
+    width,
+    cutoff,
+    below,
+    margin,
+    gamma,
+    first_p,
+    stop_p,
+    n_chunks,
+):  # pragma: no cover - compiled
+    """Counts (F, A, width) and numbers of sites (F,) of the sequences whose sites the kernel decides, and a mask
+    (N,) of the sequences handed back. Sequences are split into ``n_chunks`` interleaved chunks, one per thread,
+    each with its own integer counts.
+
+    A kernel value within ``margin`` of its cutoff (and so above ``below``, a float32 at or under cutoff - margin)
+    is recomputed in float64 from ``table`` (K, A + 1, F), with the bound ``gamma`` x the sum of its terms'
+    magnitudes on the layer's rounding; a sequence with a value still undecided is handed back.
+    """
+    n_seq = codes.shape[0]
+    n_taps, n_symbols, n_filters = table.shape
+    n_letters = n_symbols - 1
+    counts = np.zeros((n_chunks, n_filters, n_letters, width), np.int64)
+    sites = np.zeros((n_chunks, n_filters), np.int64)
+    handed_back = np.zeros(n_seq, np.bool_)
+    hi = cutoff + margin
+    for c in prange(n_chunks):
+        row = np.empty(n_filters, np.float32)
+        found = np.empty(2 * max(0, stop_p - first_p) * n_filters, np.int64)  # (position, filter) of each site
+        for n in range(c, n_seq, n_chunks):
+            ext = _extended(codes, n, start, span, n_letters)
+            undecided, n_found = False, 0
+            for p in range(first_p, stop_p):
+                _position(ext, pairs, last, bias, p * stride, dilation, row)
+                for f in range(n_filters):
+                    if row[f] <= below[f]:
+                        continue
+                    value = np.float64(row[f])
+                    site = value > hi[f]
+                    if not site and value > cutoff[f] - margin[f]:
+                        exact, size = np.float64(bias[f]), abs(np.float64(bias[f]))
+                        for j in range(n_taps):
+                            term = table[j, ext[p * stride + j * dilation], f]
+                            exact += term
+                            size += abs(term)
+                        site = exact - gamma * size > cutoff[f]
+                        undecided |= not site and exact + gamma * size > cutoff[f]
+                    if site:
+                        _add_window(counts, sites, c, f, ext, p * stride, 1)
+                        found[n_found], found[n_found + 1] = p, f
+                        n_found += 2
+            if undecided:  # rare: take the sequence's sites back out and hand it back
+                handed_back[n] = True
+                for k in range(0, n_found, 2):
+                    _add_window(counts, sites, c, found[k + 1], ext, found[k] * stride, -1)
+    return counts.sum(axis=0), sites.sum(axis=0), handed_back
+
+
+@njit(parallel=True, cache=True)
+def _letter_codes(X):  # pragma: no cover - compiled
+    """(N, L) int8 index of each column's letter (A where the column is empty) and whether every column is 0/1
+    one-hot with at most one letter."""
+    n_seq, n_letters, length = X.shape
+    codes = np.full((n_seq, length), n_letters, np.int8)
+    valid = np.ones(n_seq, np.bool_)
+    for n in prange(n_seq):
+        for i in range(length):
+            found = 0
+            for a in range(n_letters):
+                x = X[n, a, i]
+                if x == 1:
+                    codes[n, i] = a
+                    found += 1
+                elif x != 0:
+                    found += 2
+            if found > 1:
+                valid[n] = False
+    return codes, valid.all()
+
+
+def _codes(xb: torch.Tensor) -> np.ndarray | None:
+    """(B, L) int8 letter index of each column (A where the column is empty); None unless every column is one-hot."""
+    with torch_threads_kept():
+        codes, valid = _letter_codes(xb.numpy())
+    return codes if valid else None
+
+
+def _precise_fp32() -> bool:
+    """Whether torch computes float32 convolutions in float32 (no TF32 / bfloat16 shortcuts allowed by the user)."""
+    backends = torch.backends
+    levels = [
+        getattr(backends, "fp32_precision", "none"),
+        getattr(getattr(backends, "mkldnn", None), "fp32_precision", "none"),
+        getattr(getattr(getattr(backends, "mkldnn", None), "conv", None), "fp32_precision", "none"),
+    ]
+    return torch.get_float32_matmul_precision() == "highest" and all(level in ("none", "ieee") for level in levels)
+
+
+def _hooked(module: nn.Module) -> bool:
+    from torch.nn.modules import module as module_globals
+
+    tables = (module._forward_hooks, module._forward_pre_hooks)
+    global_tables = (module_globals._global_forward_hooks, module_globals._global_forward_pre_hooks)
+    return any(len(t) for t in tables + global_tables)
+
+
+class OneHotConv:
+    """The table-lookup form of a first ``nn.Conv1d`` (see the module docstring); build with :meth:`for_layer`."""
+
+    def __init__(self, model: nn.Module, module: nn.Conv1d, window: Window, n_out: int) -> None:
+        weight = module.weight.detach().cpu()  # (F, A, K)
+        n_filters, n_letters, n_taps = weight.shape
+        bias = module.bias.detach().cpu() if module.bias is not None else torch.zeros(n_filters)
+        table = torch.zeros(n_taps, n_letters + 1, n_filters)  # the last letter is "none": adds zero
+        table[:, :n_letters] = weight.permute(2, 1, 0)
+        n_pairs = n_taps // 2
+        pairs = table[0 : 2 * n_pairs : 2, :, None, :] + table[1 : 2 * n_pairs : 2, None, :, :]  # rounded in float32
+        scale = bias.double().abs() + table.double().abs().amax(dim=1).sum(dim=0)
+        self.model, self.module, self.window, self.n_out = model, module, window, n_out
+        self.dilation = int(module.dilation[0])
+        self.span = (n_out - 1) * window.jump + window.width
+        self.table = table.double().numpy()
+        self.pairs = pairs.reshape(n_pairs, (n_letters + 1) ** 2, n_filters).contiguous().numpy()
+        self.last = table[n_taps - 1 :].squeeze(0).numpy() if n_taps % 2 else np.zeros((0, n_filters), np.float32)
+        self.bias = bias.contiguous().numpy()
+        # |kernel value - layer output| <= margin: both sum the same K + 1 terms (the rest are exact zeros)
+        self.margin = (2 * _gamma(n_taps) * scale).numpy()
+        self.gamma = _gamma(n_taps) + n_taps * 2.0**-53 / (1 - n_taps * 2.0**-53)  # the layer's and float64's rounding
+
+    @classmethod
+    def for_layer(
+        cls, model: nn.Module, module: nn.Module, X: torch.Tensor, window: Window, device: torch.device
+    ) -> OneHotConv | None:
+        """The fast form of ``module``, or None when its output is not plainly a float32 convolution on the CPU.
+
+        Whether the layer reads the model's input tensor itself, and whether that input is one-hot, is checked batch
+        by batch in :meth:`maxima`.
+        """
+        plain = (
+            device.type == "cpu"
+            and X.device.type == "cpu"
+            and type(module).forward is nn.Conv1d.forward
+            and type(module)._conv_forward is nn.Conv1d._conv_forward
+            and module.padding_mode == "zeros"
+            and module.groups == 1
+            and module.weight.dtype == torch.float32
+            and X.dtype == torch.float32
+            and X.shape[1] == module.in_channels < 127
+            and not _hooked(module)
+            and _precise_fp32()
+        )
+        if not plain:
+            return None
+        n_out = module(X[:1].to(device)).shape[-1]
+        return cls(model, module, window, n_out) if n_out > 0 else None
+
+    def _kernel_args(self) -> tuple[Any, ...]:
+        return self.window.start, self.window.jump, self.dilation, self.n_out, self.span
+
+    def maxima(self, X: torch.Tensor, batch_size: int, *, verbose: bool = False) -> torch.Tensor | None:
+        """Each filter's maximum of the layer's output over X, (F,) float32; None (nothing decided) as soon as a
+        batch is not one-hot or the layer does not receive the model's input tensor itself."""
+        best = np.full(len(self.bias), -np.inf, np.float32)
+        rows: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for sl in batches(len(X), batch_size, verbose=verbose, desc="filter maxima"):
+            xb = X[sl]
+            codes = _codes(xb)
+            if codes is None or layer_input(self.model, self.module, xb) is not xb:
+                return None
+            with torch_threads_kept():
+                seq_max = _sequence_maxima(codes, self.pairs, self.last, self.bias, *self._kernel_args())
+            best = np.maximum(best, seq_max.max(axis=0))
+            rows.append(np.arange(sl.start, sl.stop))
+            values.append(seq_max)
+            rows, values = self._near(rows, values, best)
+        # the layer's maximum lies in a sequence whose kernel maximum is within 2 margins of the best kernel maximum
+        candidates = torch.as_tensor(rows[0])
+        maxima = torch.full((len(self.bias),), float("-inf"))
+        for sl in batches(len(candidates), batch_size):
+            maxima = torch.maximum(maxima, self.module(X[candidates[sl]]).amax(dim=(0, 2)))
+        return maxima
+
+    def _near(self, rows: list[np.ndarray], values: list[np.ndarray], best: np.ndarray) -> tuple[list, list]:
+        rows_all, values_all = np.concatenate(rows), np.concatenate(values)
+        near = (values_all >= best - 2 * self.margin).any(axis=1)
+        return [rows_all[near]], [values_all[near]]
+
+    def sites(
+        self, X: torch.Tensor, cutoff: torch.Tensor, first_p: int, stop_p: int, batch_size: int, *, verbose: bool
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """Per batch: the batch, the counts (F, A, width) int64 and numbers of sites (F,) of the sites the kernel
+        decided (activation > cutoff, positions ``first_p <= p < stop_p``), and the mask of the sequences handed
+        back: for those the caller counts from the layer's output."""
+        cut = cutoff.double().numpy()  # an infinite cutoff (no sites) stays infinite
+        below = (cut - self.margin).astype(np.float32)
+        below = np.where(below > cut - self.margin, np.nextafter(below, np.float32(-np.inf)), below)
+        for sl in batches(len(X), batch_size, verbose=verbose, desc="filter sites"):
+            xb = X[sl]
+            n_chunks = max(1, min(len(xb), numba.get_num_threads()))
+            with torch_threads_kept():
+                counts, n_sites, back = _site_counts(
+                    _codes(xb), self.pairs, self.last, self.table, self.bias, self.window.start, self.window.jump,
+                    self.dilation, self.span, self.window.width, cut, below, self.margin, self.gamma, first_p,
+                    stop_p, n_chunks,
+                )  # fmt: skip
+            yield xb, torch.from_numpy(counts), torch.from_numpy(n_sites), torch.from_numpy(back)
