@@ -5,22 +5,28 @@ letter (or none), its output at position ``p`` is
 
     a[n, f, p] = b[f] + sum_j W[f, code[n, s_p + j * d], j]        (s_p = start + p * stride, d the dilation)
 
-one table lookup per tap instead of a multiply-add per tap and channel. The numba kernels below compute it sequence
-by sequence, keep each filter's maximum or count the windows of its sites, and never write the activations out.
+table lookups instead of a multiply-add per tap and channel; the tables hold groups of g taps at once (g = 3 for
+DNA: 125 letter combinations), so a window of K taps costs about K / g lookups. The numba kernels below compute it
+sequence by sequence, keep each filter's maximum or count the windows of its sites, and never write activations out.
 
-The kernels add the K + 1 terms in another order than torch's convolution, so their float32 value ``â`` may differ
-from the layer's ``a`` in the last bits. Summing n terms in any order errs by at most ``γ_{n-1} Σ|terms|``, with
+The kernels add the terms in another order than torch's convolution, so their float32 value ``â`` may differ from
+the layer's ``a`` in the last bits. Summing n terms in any order errs by at most ``γ_{n-1} Σ|terms|``, with
 ``γ_m = m u / (1 - m u)`` and ``u = 2**-24`` (Higham 2002, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
-§4.2); the layer sums A x K products (exact: the input is 0 or 1) and the bias, the kernel K lookups and the bias, so
+§4.2). Both sum the same K + 1 non-zero terms (the layer's products with a 0 input are exact zeros, those with a 1
+exact), so with ``S = |b_f| + Σ_j |W[f, code_j, j]|``
 
-    |â - a| <= E_f = 2 (γ_K + γ_{A K}) (|b_f| + Σ_j max_c |W[f, c, j]|)
+    |â - a| <= 2 γ_K S <= margin_f = 2 γ_K (|b_f| + Σ_j max_c |W[f, c, j]|).
 
-(twice the bound, for slack). Every decision is then made as the layer's output would make it:
+This assumes torch's CPU convolution sums products (direct or GEMM kernels, no Winograd or FFT transforms), in
+float32 (no TF32 / bfloat16 precision the user allowed: :func:`_precise_fp32`). Every decision is then made as the
+layer's output would make it:
 
-- the maximum: the sequences whose kernel maximum comes within 2 E_f of the best kernel maximum hold the layer's
+- the maximum: the sequences whose kernel maximum comes within 2 margins of the best kernel maximum hold the layer's
   maximum; the layer runs on those few sequences to read it (:meth:`OneHotConv.maxima`);
-- the sites: ``â > cutoff + E_f`` is a site and ``â <= cutoff - E_f`` is not, whatever the rounding; a sequence
-  with any value in between is handed back, for the caller to run the layer on it (:meth:`OneHotConv.sites`).
+- the sites: ``â > cutoff + margin`` is a site and ``â <= cutoff - margin`` is not, whatever the rounding. A value
+  in between is recomputed in float64 (``s``, exact to 1e-15) with its own ``S``: ``s - γ_K S > cutoff`` is a
+  site, ``s + γ_K S <= cutoff`` is not; a sequence with a value still undecided (a few in a hundred at the default
+  sizes) is handed back, for the caller to run the layer on it (:meth:`OneHotConv.sites`).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from ._receptive import Window
 __all__ = ["OneHotConv"]
 
 _UNIT_ROUNDOFF = 2.0**-24  # float32
+_MAX_GROUP_CODES = 128  # taps are looked up in groups with at most this many letter combinations (DNA: 3 taps)
 
 
 def _gamma(m: int) -> float:
@@ -48,49 +55,54 @@ def _gamma(m: int) -> float:
 
 
 @njit(cache=True)
-def _extended(codes, n, start, span, n_letters):  # pragma: no cover - compiled
-    """Letter codes of sequence ``n`` over columns ``start .. start + span``, ``n_letters`` (no letter) outside it."""
+def _extended(codes, n, start, span, n_letters, group, dilation):  # pragma: no cover - compiled
+    """Letter codes of sequence ``n`` over columns ``start .. start + span`` (``n_letters``, no letter, outside the
+    sequence), and at each column the code of the ``group`` letters at it and every ``dilation`` columns after it
+    (base A + 1, first letter most significant)."""
     length = codes.shape[1]
     ext = np.full(span, n_letters, np.int32)
     for i in range(max(0, -start), min(span, length - start)):
         ext[i] = codes[n, start + i]
-    return ext
+    grouped = np.zeros(max(0, span - (group - 1) * dilation), np.int32)
+    for i in range(len(grouped)):
+        for k in range(group):
+            grouped[i] = grouped[i] * (n_letters + 1) + ext[i + k * dilation]
+    return ext, grouped
 
 
 @njit(cache=True)
-def _position(ext, pairs, last, bias, first, dilation, row):  # pragma: no cover - compiled
-    """row[f] = bias[f] + the filter's table entries of the window at column ``first`` of ``ext`` (float32).
+def _position(ext, grouped, groups, singles, bias, first, dilation, step, row):  # pragma: no cover - compiled
+    """row[f] = bias[f] + the filter's table entries of the window at column ``first`` (float32).
 
-    ``pairs[i, c1 * (A + 1) + c2]`` holds taps 2i and 2i + 1 together; ``last`` the odd tap of an odd kernel size.
+    ``groups[i, code]`` holds the taps of group ``i`` (``step = g x dilation`` columns apart) for the ``grouped``
+    code of their letters; ``singles`` the taps left over after the last whole group.
     """
-    n_pairs, n_combos, n_filters = pairs.shape
-    base = int(np.sqrt(n_combos))
-    if last.shape[0] > 0:
-        tail = last[ext[first + 2 * n_pairs * dilation]]
+    n_groups, _, n_filters = groups.shape
+    for f in range(n_filters):
+        row[f] = bias[f]
+    for t in range(singles.shape[0]):  # full indexing, no views: a view's reference count is shared across threads
+        letter = ext[first + n_groups * step + t * dilation]
         for f in range(n_filters):
-            row[f] = bias[f] + tail[f]
-    else:
-        row[:] = bias
-    for i in range(n_pairs):
-        col = first + 2 * i * dilation
-        entry = pairs[i, ext[col] * base + ext[col + dilation]]
+            row[f] += singles[t, letter, f]
+    for i in range(n_groups):
+        code = grouped[first + i * step]
         for f in range(n_filters):
-            row[f] += entry[f]
+            row[f] += groups[i, code, f]
 
 
 @njit(parallel=True, cache=True)
-def _sequence_maxima(codes, pairs, last, bias, start, stride, dilation, n_out, span):  # pragma: no cover - compiled
+def _sequence_maxima(codes, groups, singles, bias, start, stride, dilation, group, n_out, span):  # pragma: no cover
     """(N, F) float32: each sequence's largest kernel value of each filter over its ``n_out`` positions."""
     n_seq = codes.shape[0]
     n_filters = bias.shape[0]
-    n_letters = int(np.sqrt(pairs.shape[1])) - 1
+    n_letters = singles.shape[1] - 1
     out = np.empty((n_seq, n_filters), np.float32)
     for n in prange(n_seq):
-        ext = _extended(codes, n, start, span, n_letters)
+        ext, grouped = _extended(codes, n, start, span, n_letters, group, dilation)
         row = np.empty(n_filters, np.float32)
         best = np.full(n_filters, -np.inf, np.float32)
         for p in range(n_out):
-            _position(ext, pairs, last, bias, p * stride, dilation, row)
+            _position(ext, grouped, groups, singles, bias, p * stride, dilation, group * dilation, row)
             for f in range(n_filters):
                 best[f] = max(best[f], row[f])
         out[n] = best
@@ -112,13 +124,14 @@ def _add_window(counts, sites, c, f, ext, first, step):  # pragma: no cover - co
 @njit(parallel=True, cache=True)
 def _site_counts(
     codes,
-    pairs,
-    last,
+    groups,
+    singles,
     table,
     bias,
     start,
     stride,
     dilation,
+    group,
     span,
     width,
     cutoff,
@@ -146,12 +159,12 @@ def _site_counts(
     hi = cutoff + margin
     for c in prange(n_chunks):
         row = np.empty(n_filters, np.float32)
-        found = np.empty(2 * max(0, stop_p - first_p) * n_filters, np.int64)  # (position, filter) of each site
+        found = np.empty(2 * max(0, stop_p - first_p) * n_filters, np.int32)  # (position, filter) of each site
         for n in range(c, n_seq, n_chunks):
-            ext = _extended(codes, n, start, span, n_letters)
+            ext, grouped = _extended(codes, n, start, span, n_letters, group, dilation)
             undecided, n_found = False, 0
             for p in range(first_p, stop_p):
-                _position(ext, pairs, last, bias, p * stride, dilation, row)
+                _position(ext, grouped, groups, singles, bias, p * stride, dilation, group * dilation, row)
                 for f in range(n_filters):
                     if row[f] <= below[f]:
                         continue
@@ -233,15 +246,20 @@ class OneHotConv:
         bias = module.bias.detach().cpu() if module.bias is not None else torch.zeros(n_filters)
         table = torch.zeros(n_taps, n_letters + 1, n_filters)  # the last letter is "none": adds zero
         table[:, :n_letters] = weight.permute(2, 1, 0)
-        n_pairs = n_taps // 2
-        pairs = table[0 : 2 * n_pairs : 2, :, None, :] + table[1 : 2 * n_pairs : 2, None, :, :]  # rounded in float32
+        group = max(g for g in range(1, n_taps + 1) if (n_letters + 1) ** g <= _MAX_GROUP_CODES) if n_taps else 1
+        n_groups = n_taps // group
+        groups = table[0 : n_groups * group : group]
+        for k in range(1, group):  # add tap k of every group along a new letter axis (rounded in float32)
+            groups = groups[:, :, None] + table[k : n_groups * group : group, None]
+            groups = groups.reshape(n_groups, -1, n_filters)
         scale = bias.double().abs() + table.double().abs().amax(dim=1).sum(dim=0)
         self.model, self.module, self.window, self.n_out = model, module, window, n_out
         self.dilation = int(module.dilation[0])
         self.span = (n_out - 1) * window.jump + window.width
         self.table = table.double().numpy()
-        self.pairs = pairs.reshape(n_pairs, (n_letters + 1) ** 2, n_filters).contiguous().numpy()
-        self.last = table[n_taps - 1 :].squeeze(0).numpy() if n_taps % 2 else np.zeros((0, n_filters), np.float32)
+        self.group = group
+        self.groups = groups.contiguous().numpy()
+        self.singles = table[n_groups * group :].contiguous().numpy()
         self.bias = bias.contiguous().numpy()
         # |kernel value - layer output| <= margin: both sum the same K + 1 terms (the rest are exact zeros)
         self.margin = (2 * _gamma(n_taps) * scale).numpy()
@@ -275,7 +293,7 @@ class OneHotConv:
         return cls(model, module, window, n_out) if n_out > 0 else None
 
     def _kernel_args(self) -> tuple[Any, ...]:
-        return self.window.start, self.window.jump, self.dilation, self.n_out, self.span
+        return self.window.start, self.window.jump, self.dilation, self.group, self.n_out, self.span
 
     def maxima(self, X: torch.Tensor, batch_size: int, *, verbose: bool = False) -> torch.Tensor | None:
         """Each filter's maximum of the layer's output over X, (F,) float32; None (nothing decided) as soon as a
@@ -289,7 +307,7 @@ class OneHotConv:
             if codes is None or layer_input(self.model, self.module, xb) is not xb:
                 return None
             with torch_threads_kept():
-                seq_max = _sequence_maxima(codes, self.pairs, self.last, self.bias, *self._kernel_args())
+                seq_max = _sequence_maxima(codes, self.groups, self.singles, self.bias, *self._kernel_args())
             best = np.maximum(best, seq_max.max(axis=0))
             rows.append(np.arange(sl.start, sl.stop))
             values.append(seq_max)
@@ -320,8 +338,8 @@ class OneHotConv:
             n_chunks = max(1, min(len(xb), numba.get_num_threads()))
             with torch_threads_kept():
                 counts, n_sites, back = _site_counts(
-                    _codes(xb), self.pairs, self.last, self.table, self.bias, self.window.start, self.window.jump,
-                    self.dilation, self.span, self.window.width, cut, below, self.margin, self.gamma, first_p,
-                    stop_p, n_chunks,
+                    _codes(xb), self.groups, self.singles, self.table, self.bias, self.window.start,
+                    self.window.jump, self.dilation, self.group, self.span, self.window.width, cut, below,
+                    self.margin, self.gamma, first_p, stop_p, n_chunks,
                 )  # fmt: skip
             yield xb, torch.from_numpy(counts), torch.from_numpy(n_sites), torch.from_numpy(back)
