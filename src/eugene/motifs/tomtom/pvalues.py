@@ -57,46 +57,63 @@ def row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int
     """MEME's shift quantile of a score row (the mean of its ranks floor(n/2) and ceil(n/2), 1-based), with the row's
     minimum and maximum.
 
-    Exact selection: one pass bins the values over ``[bound_lo, bound_hi]`` (the score's range; values outside are
-    clamped to the end bins) and tracks min and max, a second gathers the bin holding the rank, and a quickselect
-    runs on that bin only.
+    Exact selection: the values are binned over ``[bound_lo, bound_hi]`` (the score's range; values outside are
+    clamped to the end bins) and counted per bin, one more pass gathers the bins holding the two ranks, and a
+    quickselect runs on those only (each rank on its own bin's values in row order, as a separate gather would).
+    Minimum and maximum are kept as four interleaved running extremes (independent chains) while counting.
     """
     n = values.size
     i1 = max(int(np.floor(0.5 * n)) - 1, 0)
     i2 = max(int(np.ceil(0.5 * n)) - 1, i1)
     inv_width = n_bins / (bound_hi - bound_lo)
-    bin_of = np.empty(n, dtype=np.int32)
-    counts = np.zeros(n_bins + 1, dtype=np.int64)
-    lo = np.inf
-    hi = -np.inf
+    bin_of = np.empty(n, dtype=np.uint16)  # unsigned: indexing by it needs no negative-index wraparound
     for j in range(n):
-        v = values[j]
-        lo = min(lo, v)
-        hi = max(hi, v)
-        b = min(max(int((v - bound_lo) * inv_width), 0), n_bins)
-        bin_of[j] = b
-        counts[b] += 1
-    ranked = np.empty(2)
-    for r in range(2):
-        k = i1 if r == 0 else i2
-        below = 0
-        target = 0
-        for b in range(n_bins + 1):
-            if below + counts[b] > k:
-                target = b
-                break
-            below += counts[b]
-        members = np.empty(counts[target])
-        m = 0
-        for j in range(n):
-            if bin_of[j] == target:
-                members[m] = values[j]
-                m += 1
-        ranked[r] = _quickselect(members, k - below)
-        if i2 == i1:
-            ranked[1] = ranked[0]
+        bin_of[j] = min(max(int((values[j] - bound_lo) * inv_width), 0), n_bins)
+    counts = np.zeros(n_bins + 1, dtype=np.int64)
+    lo0 = lo1 = lo2 = lo3 = np.inf
+    hi0 = hi1 = hi2 = hi3 = -np.inf
+    quad = n - n % 4
+    for j in range(0, quad, 4):
+        counts[bin_of[j]] += 1
+        counts[bin_of[j + 1]] += 1
+        counts[bin_of[j + 2]] += 1
+        counts[bin_of[j + 3]] += 1
+        lo0, hi0 = min(lo0, values[j]), max(hi0, values[j])
+        lo1, hi1 = min(lo1, values[j + 1]), max(hi1, values[j + 1])
+        lo2, hi2 = min(lo2, values[j + 2]), max(hi2, values[j + 2])
+        lo3, hi3 = min(lo3, values[j + 3]), max(hi3, values[j + 3])
+    for j in range(quad, n):
+        counts[bin_of[j]] += 1
+        lo0, hi0 = min(lo0, values[j]), max(hi0, values[j])
+    first = last = 0  # the bins holding ranks i1 and i2, and the number of values before each
+    before_first = before_last = below = 0
+    for b in range(n_bins + 1):
+        if below <= i1 < below + counts[b]:
+            first, before_first = b, below
+        if below + counts[b] > i2:
+            last, before_last = b, below
             break
-    return (ranked[0] + ranked[1]) / 2.0, lo, hi
+        below += counts[b]
+    lower = np.empty(counts[first])
+    upper = np.empty(counts[last])
+    m_lower = m_upper = 0
+    span = np.uint16(last - first)
+    for c in range(0, n, 64):  # blocks of 64 values, skipped when comparisons alone (vectorized) find no member
+        block = bin_of[c : c + 64]
+        hit = np.uint16(0)
+        for j in range(block.size):
+            hit |= np.uint16(np.uint16(block[j] - first) <= span)  # first <= bin <= last, in one unsigned comparison
+        if hit:
+            for j in range(block.size):
+                if block[j] == first:
+                    lower[m_lower] = values[c + j]
+                    m_lower += 1
+                if block[j] == last:
+                    upper[m_upper] = values[c + j]
+                    m_upper += 1
+    x1 = _quickselect(lower, i1 - before_first)
+    x2 = x1 if i2 == i1 else _quickselect(upper, i2 - before_last)
+    return (x1 + x2) / 2.0, min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3))
 
 
 @njit(cache=True, nogil=True)
