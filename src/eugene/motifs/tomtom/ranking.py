@@ -5,6 +5,36 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+_DIGIT = 11  # bits sorted per radix pass
+
+
+@njit(cache=True, nogil=True)
+def _radix_sorted(key, order):
+    """``order`` stably sorted by ``key[order]`` (non-negative integers), least significant digit first; reuses the
+    memory of ``order``."""
+    n = order.size
+    top = 0
+    for i in range(n):
+        top = max(top, key[order[i]])
+    spare = np.empty_like(order)
+    counts = np.empty((1 << _DIGIT) + 1, dtype=np.int64)
+    mask = (1 << _DIGIT) - 1
+    shift = 0
+    while top >> shift > 0:
+        counts[:] = 0
+        for i in range(n):
+            counts[((key[order[i]] >> shift) & mask) + 1] += 1
+        for d in range(mask + 1):
+            counts[d + 1] += counts[d]
+        for i in range(n):
+            s = order[i]
+            d = (key[s] >> shift) & mask
+            spare[counts[d]] = s
+            counts[d] += 1
+        order, spare = spare, order
+        shift += _DIGIT
+    return order
+
 
 @njit(cache=True, nogil=True)
 def rank_row(pvalues, overlaps, n_orient, db_rank, name_rank):
@@ -14,21 +44,15 @@ def rank_row(pvalues, overlaps, n_orient, db_rank, name_rank):
     (s = 0 forward, 1 reverse). Strands are ordered by p-value, larger overlap, database, strand ("+" first) and
     name. A target's reported strand is its first strand in this order (smaller p-value, then larger overlap, then
     the forward strand), and the reported strands, kept in this order, are MEME's listing. Returns the order (strand
-    indices), p-values ascending.
+    indices), p-values ascending: two stable radix sorts, by the ties' key and then by p-value.
     """
     n = pvalues.size
     nt = db_rank.size
     n_db = db_rank.max() + 1
     max_overlap = overlaps.max()
-    n_keys = (max_overlap + 1) * n_db * 2 * nt
-    key = np.empty(n, dtype=np.int64)
+    ties = np.empty(n, dtype=np.int64)
     for s in range(n):
         j = s // n_orient
-        key[s] = (((max_overlap - overlaps[s]) * n_db + db_rank[j]) * 2 + (s - j * n_orient)) * nt + name_rank[j]
-    bits = pvalues.astype(np.float32).view(np.int32)  # p-values are single precision >= 0: their bits sort as they do
-    if n_keys < (1 << 32):  # p bits (< 2^31) times n_keys fits an int64: one sort of unique keys
-        for s in range(n):
-            key[s] += bits[s] * n_keys
-        return np.argsort(key)
-    by_key = np.argsort(key, kind="mergesort")
-    return by_key[np.argsort(pvalues[by_key], kind="mergesort")]
+        ties[s] = (((max_overlap - overlaps[s]) * n_db + db_rank[j]) * 2 + (s - j * n_orient)) * nt + name_rank[j]
+    bits = pvalues.astype(np.float32).view(np.int32).astype(np.int64)  # p >= 0: their bits sort as they do
+    return _radix_sorted(bits, _radix_sorted(ties, np.arange(n)))
