@@ -75,18 +75,26 @@ def _as_sets(value: Any, name: str) -> list[MotifSet]:
     raise TypeError(f"{name} must be a MotifSet, a Motif, a motif file path, or a list of those; got {describe(value)}")
 
 
-def _with_pseudocount(motif: Motif, background: np.ndarray, pseudo: float) -> np.ndarray:
-    """``(W, A)`` probabilities with MEME's motif pseudocount: ``(p * n + pseudo * bg) / (n + pseudo)``, where ``n``
-    is the integer part of nsites (20 when unknown)."""
-    sites = int(motif.nsites) if motif.nsites and motif.nsites > 0 else _DEFAULT_SITES
-    probs = motif.probs.T
+def _with_pseudocount(motifs: list[Motif], background: np.ndarray, pseudo: float) -> np.ndarray:
+    """The columns of all ``motifs``, stacked ``(sum W, A)``, with MEME's motif pseudocount:
+    ``(p * n + pseudo * bg) / (n + pseudo)``, where ``n`` is the integer part of nsites (20 when unknown)."""
+    probs = np.concatenate([m.probs.T for m in motifs])
     if pseudo == 0:
-        return np.ascontiguousarray(probs)
+        return probs
+    sites = [int(m.nsites) if m.nsites and m.nsites > 0 else _DEFAULT_SITES for m in motifs]
+    sites = np.repeat(sites, [m.width for m in motifs])[:, None]
     return (probs * sites + pseudo * background) / (sites + pseudo)
 
 
-def _consensus(probs_wa: np.ndarray, alphabet: str) -> str:
-    return "".join(alphabet[i] for i in probs_wa.argmax(axis=1))
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+
+
+def _consensus(columns: np.ndarray, lengths: np.ndarray, alphabets: list[str]) -> list[str]:
+    """The consensus of each motif (its most probable letter per column) from its stacked ``columns``."""
+    best = columns.argmax(axis=1)
+    text = {a: np.array(list(a))[best].tobytes().decode("utf-32-le") for a in set(alphabets)}  # one string each
+    return [text[a][start : start + n] for a, start, n in zip(alphabets, _starts(lengths), lengths, strict=True)]
 
 
 def tomtom(
@@ -190,22 +198,27 @@ def tomtom(
         asymmetric = not np.allclose(bg, bg[comp])
 
     # arrays for the kernel: query columns, and target columns with both strands interleaved (+ at 2j, - at 2j+1)
-    q_probs = [_with_pseudocount(m, bg, motif_pseudo) for m in queries]
-    q_len = np.array([p.shape[0] for p in q_probs], dtype=np.int64)
-    q_start = np.concatenate([[0], np.cumsum(q_len)[:-1]]).astype(np.int64)
-    q_cols = np.ascontiguousarray(np.concatenate(q_probs))
-    strands = []
-    for _, m in targets:
-        fwd = _with_pseudocount(m, bg, motif_pseudo)
-        strands.append(fwd)
-        if rc:  # the pseudocount commutes with reverse complementing when the background is complement-symmetric
-            strands.append(
-                _with_pseudocount(m.reverse_complement(), bg, motif_pseudo) if asymmetric else fwd[::-1, comp]
-            )
-    cons = [_consensus(s, targets[i // n_orient][1].alphabet) for i, s in enumerate(strands)]
-    t_len = np.array([s.shape[0] for s in strands], dtype=np.int64)
-    t_start = np.concatenate([[0], np.cumsum(t_len)[:-1]]).astype(np.int64)
-    t_cols = np.ascontiguousarray(np.concatenate(strands).T)  # (A, T)
+    q_cols = _with_pseudocount(queries, bg, motif_pseudo)
+    q_len = np.array([m.width for m in queries], dtype=np.int64)
+    q_start = _starts(q_len)
+    target_motifs = [m for _, m in targets]
+    fwd = _with_pseudocount(target_motifs, bg, motif_pseudo)
+    t_len = np.array([m.width for m in target_motifs], dtype=np.int64)
+    if rc:  # the pseudocount commutes with reverse complementing when the background is complement-symmetric
+        if asymmetric:
+            rev = _with_pseudocount([m.reverse_complement() for m in target_motifs], bg, motif_pseudo)
+        blocks = []
+        for start, n in zip(_starts(t_len), t_len, strict=True):
+            forward = fwd[start : start + n]
+            blocks += [forward, rev[start : start + n] if asymmetric else forward[::-1, comp]]
+        strands = np.concatenate(blocks)
+        t_len = np.repeat(t_len, 2)
+    else:
+        strands = fwd
+    alphabets = [m.alphabet for m in target_motifs for _ in range(n_orient)]
+    cons = _consensus(strands, t_len, alphabets)
+    t_start = _starts(t_len)
+    t_cols = np.ascontiguousarray(strands.T)  # (A, T)
 
     code = DISTANCES[dist]
     n_targets = len(targets)
@@ -239,7 +252,7 @@ def tomtom(
 
     t_names = [m.name for _, m in targets]
     t_alts = [m.alt_name for _, m in targets]
-    q_cons = [_consensus(p, m.alphabet) for p, m in zip(q_probs, queries, strict=True)]
+    q_cons = _consensus(q_cols, q_len, [m.alphabet for m in queries])
 
     def categorical(labels: list[str], codes: np.ndarray) -> pd.Categorical:
         uniques, inverse = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
