@@ -139,6 +139,7 @@ def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndar
     diagonals = np.zeros((w + 1, n + w - 1), dtype=np.int32)
     counts = np.zeros((w, bins + 1), dtype=np.int64)
     level = np.empty(n, dtype=np.uint8)
+    tally = np.empty((4, bins + 1), dtype=np.int64)  # four interleaved histograms: runs of one level do not wait
     for i in range(w):
         row = scores[i]
         shift = medians[i]
@@ -151,8 +152,17 @@ def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndar
             after[j] = before[j] + level[j]
         diagonals[i + 1, :start] = diagonals[i, :start]
         diagonals[i + 1, start + n :] = diagonals[i, start + n :]
-        for j in range(n):
-            counts[i, level[j]] += 1
+        tally[:] = 0
+        quad = n - n % 4
+        for j in range(0, quad, 4):
+            tally[0, level[j]] += 1
+            tally[1, level[j + 1]] += 1
+            tally[2, level[j + 2]] += 1
+            tally[3, level[j + 3]] += 1
+        for j in range(quad, n):
+            tally[0, level[j]] += 1
+        for b in range(bins + 1):
+            counts[i, b] = tally[0, b] + tally[1, b] + tally[2, b] + tally[3, b]
     return diagonals, counts, offset, scale
 
 
