@@ -19,7 +19,9 @@ def _onehot(n: int, a: int, length: int, seed: int) -> np.ndarray:
 
 def _activations(model: nn.Module, module: nn.Module, X: np.ndarray) -> np.ndarray:
     out = []
-    handle = module.register_forward_hook(lambda m, i, o: out.append(o.detach().numpy()))
+    handle = module.register_forward_hook(
+        lambda m, i, o: out.append(o.detach().to(torch.promote_types(o.dtype, torch.float32)).numpy())
+    )
     with torch.no_grad():
         model(torch.as_tensor(X))
     handle.remove()

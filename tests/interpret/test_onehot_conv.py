@@ -105,6 +105,19 @@ def test_values_exactly_at_the_cutoff_are_not_sites(fast_calls):
     np.testing.assert_array_equal(got["n_sites"].numpy(), sites)
 
 
+class _Autocast(nn.Module):
+    """The conv reads the input itself, but under bfloat16 autocast."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(2)
+        self.conv = nn.Conv1d(4, 5, 6)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return self.conv(x).float().amax(dim=2)
+
+
 class _Scaled(nn.Module):
     """The conv reads a new tensor (x * 1), not the model's input itself."""
 
@@ -118,14 +131,15 @@ class _Scaled(nn.Module):
 
 
 @pytest.mark.parametrize(
-    "kind", ["soft_input", "input_transformed", "float64_model", "hooked_layer", "basset_rule", "weighted"]
+    "kind",
+    ["soft_input", "input_transformed", "autocast", "float64_model", "hooked_layer", "basset_rule", "weighted"],
 )
 def test_other_cases_take_the_general_path_and_stay_exact(kind, fast_calls):
     model, X, options = _model(4, kernel_size=6), _onehot32(20, 4, 40, seed=5), {}
     if kind == "soft_input":
         X[3, :, 7] = 0.25  # an N read as a uniform column
-    elif kind == "input_transformed":
-        model = _Scaled()
+    elif kind in ("input_transformed", "autocast"):
+        model = _Scaled() if kind == "input_transformed" else _Autocast()
     elif kind == "float64_model":
         model, X = model.double(), X.astype(np.float64)
     elif kind == "hooked_layer":
@@ -134,7 +148,7 @@ def test_other_cases_take_the_general_path_and_stay_exact(kind, fast_calls):
         options = {"rule": "basset"}
     else:
         options = {"weighted": True}
-    layer = model.conv if kind == "input_transformed" else model[0]
+    layer = model.conv if kind in ("input_transformed", "autocast") else model[0]
     act = _activations(model, layer, X).astype(np.float64)
     rule = options.get("rule", "max_fraction")
     expected, sites = _brute(

@@ -334,15 +334,16 @@ def layer_output(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: s
     return captured[0]
 
 
-def layer_input(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str = "layer") -> Any:
-    """The first positional argument ``layer`` receives (its first call) when ``model`` runs on ``x``; ``layer`` itself
-    and everything after it are skipped. ``layer_input(model, layer, x) is x`` tells that the layer reads the model's
-    input tensor itself. Call inside :func:`model_state` and ``torch.no_grad()``.
+def layer_call(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str = "layer") -> tuple[Any, bool]:
+    """How ``layer`` is first called when ``model`` runs on ``x``: its first positional argument, and whether autocast
+    was on for ``x``'s device type; ``layer`` itself and everything after it are skipped. ``layer_call(...)[0] is x``
+    tells that the layer reads the model's input tensor itself. Call inside :func:`model_state` and
+    ``torch.no_grad()``.
     """
-    captured: list[Any] = []
+    captured: list[tuple[Any, bool]] = []
 
     def hook(module: nn.Module, inputs: tuple) -> None:
-        captured.append(inputs[0] if inputs else None)
+        captured.append((inputs[0] if inputs else None, torch.is_autocast_enabled(x.device.type)))
         raise _StopForward
 
     handle = layer.register_forward_pre_hook(hook)

@@ -41,7 +41,7 @@ from numba import njit, prange
 from torch import nn
 
 from .._threads import torch_threads_kept
-from ._engine import batches, layer_input
+from ._engine import batches, layer_call
 from ._receptive import Window
 
 __all__ = ["OneHotConv"]
@@ -297,14 +297,15 @@ class OneHotConv:
 
     def maxima(self, X: torch.Tensor, batch_size: int, *, verbose: bool = False) -> torch.Tensor | None:
         """Each filter's maximum of the layer's output over X, (F,) float32; None (nothing decided) as soon as a
-        batch is not one-hot or the layer does not receive the model's input tensor itself."""
+        batch is not one-hot, or the layer does not receive the model's input tensor itself, or autocast is on there."""
         best = np.full(len(self.bias), -np.inf, np.float32)
         rows: list[np.ndarray] = []
         values: list[np.ndarray] = []
         for sl in batches(len(X), batch_size, verbose=verbose, desc="filter maxima"):
             xb = X[sl]
             codes = _codes(xb)
-            if codes is None or layer_input(self.model, self.module, xb) is not xb:
+            first_input, autocast = layer_call(self.model, self.module, xb)
+            if codes is None or first_input is not xb or autocast:
                 return None
             with torch_threads_kept():
                 seq_max = _sequence_maxima(codes, self.groups, self.singles, self.bias, *self._kernel_args())
