@@ -228,11 +228,12 @@ def alignment_tails(counts: np.ndarray, need: np.ndarray):
                         src[t + 3] * h4 + src[t + 2] * h5 + src[t + 1] * h6 + src[t] * h7
                     )
             lo, hi = lo + blo, hi + bhi
-            acc = 0.0
-            for k in range(hi, lo - 1, -1):
+            acc = 0.0  # summed from the top, down to the lowest tail read (a sequential chain: stop early)
+            floor = min(need[start, end], size)
+            for k in range(hi, max(lo, floor) - 1, -1):
                 acc += new[k + pad]
                 tails[row, k] = min(acc, 1.0)
-            tails[row, :lo] = min(acc, 1.0)
+            tails[row, floor:lo] = min(acc, 1.0)
             index[start, end] = row
             row += 1
     return tails, index
