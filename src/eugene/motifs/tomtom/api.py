@@ -273,4 +273,5 @@ def tomtom(
             "Target_Name": categorical(t_alts, target_index),
         },
         columns=COLUMNS,
+        copy=False,  # the columns are fresh arrays: no copy into consolidated blocks
     )
