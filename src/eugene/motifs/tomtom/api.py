@@ -256,7 +256,8 @@ def tomtom(
 
     def categorical(labels: list[str], codes: np.ndarray) -> pd.Categorical:
         uniques, inverse = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
-        return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
+        inverse = inverse.astype(np.min_scalar_type(-len(uniques)))  # pandas' code type: one small take, no cast
+        return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object), validate=False)
 
     return pd.DataFrame(
         {
