@@ -257,7 +257,7 @@ def tomtom(
     def categorical(labels: list[str], codes: np.ndarray) -> pd.Categorical:
         uniques, inverse = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
         inverse = inverse.astype(np.min_scalar_type(-len(uniques)))  # pandas' code type: one small take, no cast
-        return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object), validate=False)
+        return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
 
     return pd.DataFrame(
         {
@@ -270,7 +270,7 @@ def tomtom(
             "Overlap": table["overlap"],
             "Query_consensus": categorical(q_cons, table["query"]),
             "Target_consensus": categorical(cons, table["strand"]),
-            "Orientation": np.where(table["strand"] % n_orient == 1, "-", "+"),
+            "Orientation": pd.array(["+", "-"], dtype="str").take(table["strand"] % n_orient),  # no per-row strings
             "Target_Name": categorical(t_alts, target_index),
         },
         columns=COLUMNS,
