@@ -53,7 +53,7 @@ def _quickselect(a: np.ndarray, k: int) -> float:
 
 
 @njit(cache=True, nogil=True)
-def row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int = 2048):
+def row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int = 4096):
     """MEME's shift quantile of a score row (the mean of its ranks floor(n/2) and ceil(n/2), 1-based), with the row's
     minimum and maximum.
 
