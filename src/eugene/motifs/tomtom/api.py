@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -13,6 +11,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from eugene._threads import torch_threads_kept
 from eugene._validate import check_positive_int, describe
 from eugene.motifs._alphabet import alphabet_name, comparable_key, complement_order
 from eugene.motifs.io import read_motifs
@@ -25,22 +24,6 @@ __all__ = ["tomtom"]
 MotifSource = MotifSet | Motif | str | os.PathLike
 _DEFAULT_SITES = 20  # MEME's site count for motifs without nsites
 _MIN_TARGETS = 50  # below this MEME warns that p-values are inaccurate
-
-
-@contextlib.contextmanager
-def _torch_threads_kept():
-    """Undo the change numba's OpenMP layer makes to the process's OpenMP thread count (and so torch's).
-
-    A parallel numba kernel on the OpenMP layer sets the shared OpenMP thread count to numba's own; torch, if loaded,
-    would then run with that count for the rest of the process. eugene sets no global flags, so it restores it.
-    """
-    torch = sys.modules.get("torch")
-    before = torch.get_num_threads() if torch is not None else None
-    try:
-        yield
-    finally:
-        if torch is not None and torch.get_num_threads() != before:
-            torch.set_num_threads(before)
 
 
 _CHUNK = 64  # queries per kernel call when a progress bar is shown
@@ -227,7 +210,7 @@ def tomtom(
     name_rank = np.argsort(np.argsort([m.name for _, m in targets], kind="stable"), kind="stable").astype(np.int64)
     step = _CHUNK if verbose else nq
     parts = []
-    with _torch_threads_kept():
+    with torch_threads_kept():
         for first in tqdm(range(0, nq, step), desc="tomtom", disable=not verbose):
             idx = np.arange(first, min(first + step, nq))
             args = (q_cols, q_start[idx], q_len[idx], t_cols, t_start, t_len, code, min_overlap, n_orient)
