@@ -165,3 +165,27 @@ def test_other_cases_take_the_general_path_and_stay_exact(kind, fast_calls):
     assert True not in fast_calls["used"]
     np.testing.assert_allclose(got["counts"].numpy(), expected, rtol=1e-6)
     np.testing.assert_array_equal(got["n_sites"].numpy(), sites)
+
+
+_THREADS_SCRIPT = """
+import numpy as np, torch
+from torch import nn
+from eugene.interpret.filters import filter_counts
+torch.manual_seed(0)
+model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU())
+X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (6, 30))].transpose(0, 2, 1).copy()
+before = torch.get_num_threads()
+filter_counts(model, X)
+print(before, torch.get_num_threads())
+"""
+
+
+def test_kernels_keep_torch_thread_count():
+    """The parallel kernels run on numba's OpenMP layer, which would otherwise reset torch's thread count."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "1"]
