@@ -132,12 +132,23 @@ class _Scaled(nn.Module):
 
 @pytest.mark.parametrize(
     "kind",
-    ["soft_input", "input_transformed", "autocast", "float64_model", "hooked_layer", "basset_rule", "weighted"],
+    [
+        "soft_input",
+        "two_letters",
+        "input_transformed",
+        "autocast",
+        "float64_model",
+        "hooked_layer",
+        "basset_rule",
+        "weighted",
+    ],
 )
 def test_other_cases_take_the_general_path_and_stay_exact(kind, fast_calls):
     model, X, options = _model(4, kernel_size=6), _onehot32(20, 4, 40, seed=5), {}
     if kind == "soft_input":
         X[3, :, 7] = 0.25  # an N read as a uniform column
+    elif kind == "two_letters":
+        X[3, :2, 7] = 1.0
     elif kind in ("input_transformed", "autocast"):
         model = _Scaled() if kind == "input_transformed" else _Autocast()
     elif kind == "float64_model":

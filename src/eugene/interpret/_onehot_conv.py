@@ -197,17 +197,16 @@ def _letter_codes(X):  # pragma: no cover - compiled
     codes = np.full((n_seq, length), n_letters, np.int8)
     valid = np.ones(n_seq, np.bool_)
     for n in prange(n_seq):
-        for i in range(length):
-            found = 0
-            for a in range(n_letters):
+        ones = np.zeros(length, np.int32)
+        for a in range(n_letters):  # rows in memory order
+            for i in range(length):
                 x = X[n, a, i]
                 if x == 1:
                     codes[n, i] = a
-                    found += 1
+                    ones[i] += 1
                 elif x != 0:
-                    found += 2
-            if found > 1:
-                valid[n] = False
+                    valid[n] = False
+        valid[n] &= ones.max() <= 1 if length else True
     return codes, valid.all()
 
 
