@@ -105,29 +105,19 @@ def test_values_exactly_at_the_cutoff_are_not_sites(fast_calls):
     np.testing.assert_array_equal(got["n_sites"].numpy(), sites)
 
 
-class _Autocast(nn.Module):
-    """The conv reads the input itself, but under bfloat16 autocast."""
+class _Unusual(nn.Module):
+    """A conv that reads a new tensor (x * 1) instead of the model's input, or reads it under bfloat16 autocast."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str) -> None:
         super().__init__()
         torch.manual_seed(2)
-        self.conv = nn.Conv1d(4, 5, 6)
+        self.conv, self.kind = nn.Conv1d(4, 5, 6), kind
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.kind == "input_transformed":
+            return self.conv(x * 1.0).amax(dim=2)
         with torch.autocast("cpu", dtype=torch.bfloat16):
             return self.conv(x).float().amax(dim=2)
-
-
-class _Scaled(nn.Module):
-    """The conv reads a new tensor (x * 1), not the model's input itself."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(2)
-        self.conv = nn.Conv1d(4, 5, 6)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(x * 1.0).amax(dim=2)
 
 
 @pytest.mark.parametrize(
@@ -150,7 +140,7 @@ def test_other_cases_take_the_general_path_and_stay_exact(kind, fast_calls):
     elif kind == "two_letters":
         X[3, :2, 7] = 1.0
     elif kind in ("input_transformed", "autocast"):
-        model = _Scaled() if kind == "input_transformed" else _Autocast()
+        model = _Unusual(kind)
     elif kind == "float64_model":
         model, X = model.double(), X.astype(np.float64)
     elif kind == "hooked_layer":

@@ -310,6 +310,20 @@ def _first_tensor(output: Any, name: str) -> torch.Tensor:
     return output
 
 
+def _run_to_hook(model: nn.Module, x: torch.Tensor, handle: Any, captured: list, name: str) -> Any:
+    """Run ``model`` on ``x`` until the hook behind ``handle`` fills ``captured`` and stops it; remove the hook on
+    every exit path and return what it captured."""
+    try:
+        model(x)
+    except _StopForward:
+        pass
+    finally:
+        handle.remove()
+    if not captured:
+        raise ValueError(f"layer {name!r} was not called by the model's forward pass")
+    return captured[0]
+
+
 def layer_output(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str = "layer") -> torch.Tensor:
     """What ``layer`` returns (its first call) when ``model`` runs on ``x``; the layers after it are skipped.
 
@@ -322,16 +336,7 @@ def layer_output(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: s
         captured.append(_first_tensor(output, name))
         raise _StopForward
 
-    handle = layer.register_forward_hook(hook)
-    try:
-        model(x)
-    except _StopForward:
-        pass
-    finally:
-        handle.remove()
-    if not captured:
-        raise ValueError(f"layer {name!r} was not called by the model's forward pass")
-    return captured[0]
+    return _run_to_hook(model, x, layer.register_forward_hook(hook), captured, name)
 
 
 def layer_call(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str = "layer") -> tuple[Any, bool]:
@@ -346,16 +351,7 @@ def layer_call(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str
         captured.append((inputs[0] if inputs else None, torch.is_autocast_enabled(x.device.type)))
         raise _StopForward
 
-    handle = layer.register_forward_pre_hook(hook)
-    try:
-        model(x)
-    except _StopForward:
-        pass
-    finally:
-        handle.remove()
-    if not captured:
-        raise ValueError(f"layer {name!r} was not called by the model's forward pass")
-    return captured[0]
+    return _run_to_hook(model, x, layer.register_forward_pre_hook(hook), captured, name)
 
 
 def layer_outputs(
