@@ -190,3 +190,19 @@ def test_kernels_keep_torch_thread_count():
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     out = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", "1"]
+
+
+@pytest.mark.parametrize("name", ["basset", "bpnet", "danq", "deepbind", "deepstarr"])
+def test_reference_architectures_get_the_general_paths_counts(name, monkeypatch, fast_calls):
+    """On every bundled architecture (first conv, BatchNorm or not, float32) the table lookups give the same counts,
+    sites, maxima and cutoffs as the two forward passes."""
+    from zoo import reference_models
+
+    model = reference_models(seq_len=120, seed=1)[name]
+    X = _onehot32(30, 4, 120, seed=6, empty=0.02)
+    fast = filter_counts(model, X, batch_size=8)
+    assert fast_calls["used"] == [True]
+    monkeypatch.setattr(OneHotConv, "for_layer", classmethod(lambda cls, *args: None))
+    general = filter_counts(model, X, batch_size=8)
+    for key in ("counts", "n_sites", "max", "threshold", "dead"):
+        np.testing.assert_array_equal(fast[key].numpy(), general[key].numpy(), err_msg=key)
