@@ -71,7 +71,7 @@ def test_table_lookup_equals_brute_force(case, drop_edges, fast_calls):
     assert fast_calls["used"] == [True, True]
     np.testing.assert_array_equal(got["counts"].numpy(), expected)
     np.testing.assert_array_equal(got["n_sites"].numpy(), sites)
-    np.testing.assert_array_equal(got["max"].numpy(), act.max(axis=(0, 2)).astype(np.float32))
+    np.testing.assert_allclose(got["max"].numpy(), act.max(axis=(0, 2)), rtol=4 * 2.0**-24)  # batch rounding
 
 
 def test_sequences_handed_back_are_counted_from_the_layer(monkeypatch, fast_calls):
@@ -193,16 +193,20 @@ def test_kernels_keep_torch_thread_count():
 
 
 @pytest.mark.parametrize("name", ["basset", "bpnet", "danq", "deepbind", "deepstarr"])
-def test_reference_architectures_get_the_general_paths_counts(name, monkeypatch, fast_calls):
-    """On every bundled architecture (first conv, BatchNorm or not, float32) the table lookups give the same counts,
-    sites, maxima and cutoffs as the two forward passes."""
+@pytest.mark.parametrize("reverse_complement", [False, True])
+def test_reference_architectures_get_the_general_paths_counts(name, reverse_complement, monkeypatch, fast_calls):
+    """On every bundled architecture (first conv, BatchNorm or not, float32), on one strand or both, the table
+    lookups give the same counts and sites as the two forward passes, and the same maxima and cutoffs up to torch's
+    own batch-dependent rounding."""
     from zoo import reference_models
 
     model = reference_models(seq_len=120, seed=1)[name]
     X = _onehot32(30, 4, 120, seed=6, empty=0.02)
-    fast = filter_counts(model, X, batch_size=8)
+    fast = filter_counts(model, X, batch_size=8, reverse_complement=reverse_complement)
     assert fast_calls["used"] == [True]
     monkeypatch.setattr(OneHotConv, "for_layer", classmethod(lambda cls, *args: None))
-    general = filter_counts(model, X, batch_size=8)
-    for key in ("counts", "n_sites", "max", "threshold", "dead"):
+    general = filter_counts(model, X, batch_size=8, reverse_complement=reverse_complement)
+    for key in ("counts", "n_sites", "dead"):
         np.testing.assert_array_equal(fast[key].numpy(), general[key].numpy(), err_msg=key)
+    for key in ("max", "threshold"):  # torch rounds a sequence's output by the batch it is in (here: 1 ulp)
+        np.testing.assert_allclose(fast[key].numpy(), general[key].numpy(), rtol=4 * 2.0**-24, err_msg=key)

@@ -27,11 +27,16 @@ layer's output would make it:
   in between is recomputed in float64 (``s``, exact to 1e-15) with its own ``S``: ``s - γ_K S > cutoff`` is a
   site, ``s + γ_K S <= cutoff`` is not; a sequence with a value still undecided (a few in a hundred at the default
   sizes) is handed back, for the caller to run the layer on it (:meth:`OneHotConv.sites`).
+
+"The layer's output" is itself only defined to the last bit for a given batch: torch's CPU convolution may round a
+sequence's outputs differently (by one unit in the last place) depending on the batch it is computed in. The layer
+runs here on the candidate or handed-back sequences as a batch of their own, so a maximum can differ by that much
+from a two-pass run's, exactly as two two-pass runs with different ``batch_size`` can.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numba
@@ -45,6 +50,8 @@ from ._engine import batches, layer_call
 from ._receptive import Window
 
 __all__ = ["OneHotConv"]
+
+Prepare = Callable[[torch.Tensor], torch.Tensor]
 
 _UNIT_ROUNDOFF = 2.0**-24  # float32
 _MAX_GROUP_CODES = 128  # taps are looked up in groups with at most this many letter combinations (DNA: 3 taps)
@@ -294,14 +301,17 @@ class OneHotConv:
     def _kernel_args(self) -> tuple[Any, ...]:
         return self.window.start, self.window.jump, self.dilation, self.group, self.n_out, self.span
 
-    def maxima(self, X: torch.Tensor, batch_size: int, *, verbose: bool = False) -> torch.Tensor | None:
-        """Each filter's maximum of the layer's output over X, (F,) float32; None (nothing decided) as soon as a
-        batch is not one-hot, or the layer does not receive the model's input tensor itself, or autocast is on there."""
+    def maxima(
+        self, X: torch.Tensor, batch_size: int, *, prepare: Prepare | None = None, verbose: bool = False
+    ) -> torch.Tensor | None:
+        """Each filter's maximum of the layer's output over X (each batch mapped by ``prepare`` first, e.g. to add
+        reverse complements), (F,) float32; None (nothing decided) as soon as a batch is not one-hot, or the layer
+        does not receive the model's input tensor itself, or autocast is on there."""
         best = np.full(len(self.bias), -np.inf, np.float32)
-        rows: list[np.ndarray] = []
-        values: list[np.ndarray] = []
+        rows = X[:0]  # the sequences that may hold a maximum, with their kernel maxima
+        values = np.empty((0, len(self.bias)), np.float32)
         for sl in batches(len(X), batch_size, verbose=verbose, desc="filter maxima"):
-            xb = X[sl]
+            xb = X[sl] if prepare is None else prepare(X[sl])
             codes = _codes(xb)
             first_input, autocast = layer_call(self.model, self.module, xb)
             if codes is None or first_input is not xb or autocast:
@@ -309,32 +319,35 @@ class OneHotConv:
             with torch_threads_kept():
                 seq_max = _sequence_maxima(codes, self.groups, self.singles, self.bias, *self._kernel_args())
             best = np.maximum(best, seq_max.max(axis=0))
-            rows.append(np.arange(sl.start, sl.stop))
-            values.append(seq_max)
-            rows, values = self._near(rows, values, best)
+            values = np.concatenate([values, seq_max])
+            near = (values >= best - 2 * self.margin).any(axis=1)
+            rows, values = torch.cat([rows, xb])[torch.from_numpy(near)], values[near]
         # the layer's maximum lies in a sequence whose kernel maximum is within 2 margins of the best kernel maximum
-        candidates = torch.as_tensor(rows[0])
         maxima = torch.full((len(self.bias),), float("-inf"))
-        for sl in batches(len(candidates), batch_size):
-            maxima = torch.maximum(maxima, self.module(X[candidates[sl]]).amax(dim=(0, 2)))
+        for sl in batches(len(rows), batch_size):
+            maxima = torch.maximum(maxima, self.module(rows[sl]).amax(dim=(0, 2)))
         return maxima
 
-    def _near(self, rows: list[np.ndarray], values: list[np.ndarray], best: np.ndarray) -> tuple[list, list]:
-        rows_all, values_all = np.concatenate(rows), np.concatenate(values)
-        near = (values_all >= best - 2 * self.margin).any(axis=1)
-        return [rows_all[near]], [values_all[near]]
-
     def sites(
-        self, X: torch.Tensor, cutoff: torch.Tensor, first_p: int, stop_p: int, batch_size: int, *, verbose: bool
+        self,
+        X: torch.Tensor,
+        cutoff: torch.Tensor,
+        first_p: int,
+        stop_p: int,
+        batch_size: int,
+        *,
+        prepare: Prepare | None = None,
+        verbose: bool = False,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
-        """Per batch: the batch, the counts (F, A, width) int64 and numbers of sites (F,) of the sites the kernel
-        decided (activation > cutoff, positions ``first_p <= p < stop_p``), and the mask of the sequences handed
-        back: for those the caller counts from the layer's output."""
+        """Per batch (mapped by ``prepare`` as in :meth:`maxima`): the batch, the counts (F, A, width) int64 and
+        numbers of sites (F,) of the sites the kernel decided (activation > cutoff, positions
+        ``first_p <= p < stop_p``), and the mask of the sequences handed back: for those the caller counts from the
+        layer's output."""
         cut = cutoff.double().numpy()  # an infinite cutoff (no sites) stays infinite
         below = (cut - self.margin).astype(np.float32)
         below = np.where(below > cut - self.margin, np.nextafter(below, np.float32(-np.inf)), below)
         for sl in batches(len(X), batch_size, verbose=verbose, desc="filter sites"):
-            xb = X[sl]
+            xb = X[sl] if prepare is None else prepare(X[sl])
             n_chunks = max(1, min(len(xb), numba.get_num_threads()))
             with torch_threads_kept():
                 counts, n_sites, back = _site_counts(

@@ -164,7 +164,6 @@ def filter_counts(
             return torch.cat([xb, revcomp(xb, alpha)])
 
         def activations(desc: str) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-            prepare = both_strands if reverse_complement else None
             for xb, act in layer_outputs(
                 model, module, Xt, dev, batch_size, name=name, verbose=verbose, desc=desc, prepare=prepare
             ):
@@ -173,10 +172,11 @@ def filter_counts(
                 yield xb, act
 
         window = receptive_field(model, module, Xt[:1].to(dev), name=name)
-        simple = rule == "max_fraction" and top_k is None and not weighted and not reverse_complement
+        simple = rule == "max_fraction" and top_k is None and not weighted
         fast = OneHotConv.for_layer(model, module, Xt, window, dev) if simple else None
+        prepare = both_strands if reverse_complement else None
         # pass 1: each filter's maximum and mean over all sequences (both strands) and positions
-        maxima = fast.maxima(Xt, batch_size, verbose=verbose) if fast is not None else None
+        maxima = fast.maxima(Xt, batch_size, prepare=prepare, verbose=verbose) if fast is not None else None
         if maxima is None:
             fast = None
             maxima, sums, n_values = None, None, 0
@@ -221,7 +221,7 @@ def filter_counts(
             inside = window.inside(fast.n_out, length) if drop_edges else torch.ones(fast.n_out, dtype=torch.bool)
             positions = inside.nonzero().flatten().tolist() or [0, -1]  # a contiguous range (or none)
             for xb, batch_counts, batch_sites, back in fast.sites(
-                Xt, cutoff, positions[0], positions[-1] + 1, batch_size, verbose=verbose
+                Xt, cutoff, positions[0], positions[-1] + 1, batch_size, prepare=prepare, verbose=verbose
             ):
                 counts += batch_counts
                 n_sites += batch_sites
