@@ -355,9 +355,9 @@ def _sdata_onehot(sdata: Any, alphabet: str) -> tuple[Any, Any]:
     """Names (the ``_sequence`` coordinate, or 0, 1, ...) and one-hot (N, A, L) of all sequences in ``sdata``."""
     import numpy as np
 
-    from eugene.interpret.sdata import SEQ_DIM, _load_onehot, _sequence_variable
+    from eugene.interpret.sdata import SEQ_DIM, onehot_sdata
 
-    X = _load_onehot(sdata, _sequence_variable(sdata, None), slice(None), alphabet)
+    X = onehot_sdata(sdata, alphabet=alphabet)
     names = sdata[SEQ_DIM].values if SEQ_DIM in sdata.coords else np.arange(len(X))
     return np.array(names).astype(str), X
 

@@ -180,3 +180,20 @@ def test_attribute_sdata_on_worker_processes_equals_single_process(tmp_path):
                 dask=True,
             )
     np.testing.assert_allclose(out["deeplift_shap_attrs"].values, single["deeplift_shap_attrs"].values, rtol=1e-6)
+
+
+def test_onehot_sdata_reads_every_layout_and_names_a_bad_key():
+    seqs = _sequences(4, length=9, seed=3)
+    X = one_hot(seqs)
+    layouts = [
+        xr.Dataset({"seq": ("_sequence", np.array(seqs))}),
+        xr.Dataset({"seq": (("_sequence", "_length"), np.array([list(s) for s in seqs], dtype="S1"))}),
+        xr.Dataset({"ohe_seq": (("_sequence", "length", "_ohe"), X.transpose(0, 2, 1))}),
+        xr.Dataset({"ohe_seq": (("_sequence", "_ohe", "length"), X)}),
+    ]
+    for sdata in layouts:
+        got = sd.onehot_sdata(sdata)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, X)
+    with pytest.raises(ValueError, match="seq_key must name a variable of sdata; got 'sequence'"):
+        sd.onehot_sdata(layouts[0], seq_key="sequence")

@@ -25,6 +25,7 @@ _EXPORTS = {
     "gia_spacing": "gia",
     "gia_occlusion": "gia",
     "gia_sites": "gia",
+    "onehot_sdata": "sdata",
     "attribute_sdata": "sdata",
     "ism_sdata": "sdata",
     "generate_pfms_sdata": "sdata",

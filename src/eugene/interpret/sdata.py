@@ -30,7 +30,14 @@ from ..seq import one_hot
 SEQ_DIM = "_sequence"
 OHE_DIM = "_ohe"
 
-__all__ = ["attribute_sdata", "ism_sdata", "generate_pfms_sdata", "filters_to_meme_sdata", "gia_sdata"]
+__all__ = [
+    "onehot_sdata",
+    "attribute_sdata",
+    "ism_sdata",
+    "generate_pfms_sdata",
+    "filters_to_meme_sdata",
+    "gia_sdata",
+]
 
 
 # --- reading sequences ------------------------------------------------------------------------------------------
@@ -78,6 +85,21 @@ def _load_onehot(sdata: xr.Dataset, key: str, rows: slice, alphabet: Any) -> np.
     else:
         strings = [s.decode() if isinstance(s, bytes) else str(s) for s in values]
     return one_hot(strings, alphabet)
+
+
+def onehot_sdata(sdata: xr.Dataset, seq_key: str | None = None, alphabet: Any = "DNA") -> np.ndarray:
+    """The one-hot (N, A, L) float32 array of all sequences of a SeqData / xarray Dataset, whatever its layout.
+
+    ``seq_key`` names the variable (default: ``ohe_seq``, else ``seq``): one-hot with dims (``_sequence``, ``_ohe``,
+    length) in either order, text, or SeqData's character array; text is encoded with ``alphabet``.
+
+    Examples
+    --------
+    >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGT", "GGCA"])})
+    >>> onehot_sdata(sdata).shape
+    (2, 4, 4)
+    """
+    return _load_onehot(sdata, _sequence_variable(sdata, seq_key), slice(None), alphabet)
 
 
 # --- the chunked runner -----------------------------------------------------------------------------------------
@@ -391,9 +413,8 @@ def generate_pfms_sdata(
     from ._engine import get_layer
     from .filters import filter_pfms
 
-    seq = _sequence_variable(sdata, seq_key)
     layer_name, _ = get_layer(model, layer)
-    X = _load_onehot(sdata, seq, slice(None), alphabet)
+    X = onehot_sdata(sdata, seq_key, alphabet)
     motifs = filter_pfms(model, X, layer=layer, **kwargs)
     key = key or f"{layer_name}_pfms"
     attrs = _provenance(filter_pfms, {"layer": layer_name, **kwargs})
@@ -468,8 +489,7 @@ def gia_sdata(
         raise ValueError(f"experiment must be 'implant' or 'positional'; got {experiment!r}")
     if backgrounds not in (None, "dinucleotide_shuffle"):
         raise ValueError(f"backgrounds must be None or 'dinucleotide_shuffle'; got {backgrounds!r}")
-    seq = _sequence_variable(sdata, seq_key)
-    X = _load_onehot(sdata, seq, slice(None), alphabet)
+    X = onehot_sdata(sdata, seq_key, alphabet)
     if backgrounds == "dinucleotide_shuffle":
         X = dinucleotide_backgrounds(X, n=1, seed=seed)
     label = motif if isinstance(motif, str) else getattr(motif, "name", "")
