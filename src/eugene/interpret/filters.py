@@ -15,6 +15,8 @@ Two streaming passes over the data keep memory at one batch of activations: the 
 (:func:`_count_sites`), so counting costs in proportion to the number of sites; no Python loop runs over sites or
 positions. (The same sum is the weight gradient of a convolution,
 but oneDNN's backward kernel slows down by 10-50x when the CPU is shared, and it costs as much as a forward pass.)
+For a first ``nn.Conv1d`` on one-hot input on the CPU (the default rule), both passes run as table lookups instead of
+forward passes, with the same sites (:mod:`eugene.interpret._onehot_conv`).
 """
 
 from __future__ import annotations
