@@ -321,7 +321,8 @@ class OneHotConv:
             best = np.maximum(best, seq_max.max(axis=0))
             values = np.concatenate([values, seq_max])
             near = (values >= best - 2 * self.margin).any(axis=1)
-            rows, values = torch.cat([rows, xb])[torch.from_numpy(near)], values[near]
+            kept, new = torch.from_numpy(near[: len(rows)]), torch.from_numpy(near[len(rows) :])
+            rows, values = torch.cat([rows[kept], xb[new]]), values[near]  # copies only the rows kept
         # the layer's maximum lies in a sequence whose kernel maximum is within 2 margins of the best kernel maximum
         maxima = torch.full((len(self.bias),), float("-inf"))
         for sl in batches(len(rows), batch_size):
