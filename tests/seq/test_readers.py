@@ -1,4 +1,5 @@
-"""FASTA / DeepBind TSV / CLIP FASTA readers on temporary files (plain and gzip) and on the real data."""
+"""FASTA / DeepBind TSV / CLIP FASTA / one-per-line readers and read_sequences, on temporary files (plain and gzip),
+hostile files (binary, BOM, truncated gzip, empty records) and the real data."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eugene.seq import load_fasta, one_hot, parse_clip_header, read_clip_fasta, read_deepbind_tsv, read_fasta
+from eugene.seq import (
+    load_fasta,
+    one_hot,
+    parse_clip_header,
+    read_clip_fasta,
+    read_deepbind_tsv,
+    read_fasta,
+    read_sequences,
+)
 
-_FASTA = ">seq one\nACGT\nacgn\n\n>two  \nGG TT\n>empty\n"
-_RECORDS = [("seq one", "ACGTacgn"), ("two", "GGTT"), ("empty", "")]
+_FASTA = ">seq one\nACGT\nacgn\n\n>two  \nGG TT\n>last\nA\n"
+_RECORDS = [("seq one", "ACGTacgn"), ("two", "GGTT"), ("last", "A")]
 
 
 def _write(path: Path, text: str, compress: bool) -> Path:
@@ -89,3 +98,181 @@ def test_real_files(shared_data: Path) -> None:
     assert {r.label for r in clip} == {0, 1} and all(r.end - r.start == 100 for r in clip)
     names, X = load_fasta(shared_data / "clipseq" / "ELAVL1_PARCLIP_test.fa.gz", one_hot=True)
     assert X.shape == (10_000, 4, 101) and names[0].endswith(("class:0", "class:1"))
+
+
+# ---- strict reading: every error names the file and the line -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        (">\nACGT\n", 1, "lone '>'"),
+        (">a\nACGT\n>  \nAC\n", 3, "lone '>'"),
+        (">a\nACGT\n>b\n>c\nGG\n", 3, "record 'b' has no sequence"),
+        (">a\nACGT\n>b\n\n", 3, "record 'b' has no sequence"),
+    ],
+)
+def test_fasta_empty_records_name_file_and_line(tmp_path: Path, text: str, line: int, what: str) -> None:
+    path = _write(tmp_path / "e.fa", text, False)
+    with pytest.raises(ValueError, match=rf"e\.fa, line {line}: .*{what}"):
+        list(read_fasta(path))
+
+
+def test_binary_file_names_file_line_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "model.fa"
+    path.write_bytes(b">a\nACGT\n\x80\x02\x8a\nrest\n")  # e.g. a pickle passed as --sequences
+    with pytest.raises(ValueError, match=r"model\.fa, line 3: byte 0x80 at column 1 is not ASCII"):
+        list(read_fasta(path))
+    path.write_bytes(b">a\nAC\x00GT\n")
+    with pytest.raises(ValueError, match=r"line 2: byte 0x00 at column 3"):
+        list(read_fasta(path))
+    path.write_bytes(">caf\u00e9\nACGT\n".encode())  # UTF-8 beyond ASCII: refused, not garbled
+    with pytest.raises(ValueError, match=r"line 1: byte 0xc3 at column 5"):
+        list(read_fasta(path))
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_utf8_byte_order_mark_is_skipped(tmp_path: Path, compress: bool) -> None:
+    fasta = _write(tmp_path / "bom.fa", "\ufeff" + _FASTA, compress)  # as Windows editors save "UTF-8"
+    assert fasta.read_bytes()[:3] == b"\xef\xbb\xbf" or compress
+    assert list(read_fasta(fasta)) == _RECORDS
+    tsv = _write(tmp_path / "bom.seq", "\ufeffFoldID\tEventID\tseq\tBound\nA\te\tACGT\t1\n", compress)
+    assert [r.seq for r in read_deepbind_tsv(tsv)] == ["ACGT"]
+    assert read_sequences(tsv).format == "deepbind"
+
+
+def test_truncated_and_corrupt_gzip_name_the_file(tmp_path: Path) -> None:
+    text = "".join(f">s{i}\n{'ACGT' * 50}\n" for i in range(2000))
+    whole = gzip.compress(text.encode())
+    path = tmp_path / "cut.fa.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ValueError, match=r"cut\.fa\.gz, after line \d+: the gzip data is truncated or corrupt"):
+        list(read_fasta(path))
+    corrupt = bytearray(whole)
+    corrupt[-6] ^= 0xFF  # the CRC / length trailer no longer matches
+    path.write_bytes(bytes(corrupt))
+    with pytest.raises(ValueError, match=r"cut\.fa\.gz, after line \d+: the gzip data is truncated or corrupt"):
+        list(read_fasta(path))
+
+
+def test_deepbind_rows_are_checked(tmp_path: Path) -> None:
+    header = "FoldID\tEventID\tseq\tBound\n"
+    for row, line in [("A\ts\tACGT\t1\textra\n", 2), ("A\ts\t\t1\n", 2), ("A\ts\tAC\t1\nA\tt\tAC\n", 3)]:
+        path = _write(tmp_path / "r.seq", header + row, False)
+        with pytest.raises(ValueError, match=rf"r\.seq, line {line}: expected 4 tab-separated fields"):
+            list(read_deepbind_tsv(path))
+
+
+def test_clip_header_errors_name_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path / "c.fa", "> chr2,-,10,14; class:1\nACGT\n>chr2:10-14\nAC\n", False)
+    with pytest.raises(ValueError, match=r"c\.fa, line 3: header must look like"):
+        list(read_clip_fasta(path))
+
+
+# ---- read_sequences --------------------------------------------------------------------------------------------------
+_LINES = "ACGTAC\nggccta\n\nNNACGT\n"
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("name", ["x.txt", "x.tsv", "x.seq", "x.fa"])  # the name never decides the format
+def test_read_sequences_detects_one_sequence_per_line(tmp_path: Path, compress: bool, name: str) -> None:
+    reads = read_sequences(_write(tmp_path / name, _LINES, compress))
+    assert reads.format == "lines" and reads.labels is None
+    assert reads.seqs == ["ACGTAC", "ggccta", "NNACGT"] and reads.names == ["seq0", "seq1", "seq2"]
+    assert len(reads) == 3 and reads.source == str(tmp_path / name)
+
+
+def test_read_sequences_detects_each_format(tmp_path: Path) -> None:
+    fasta = _write(tmp_path / "a.txt", _FASTA, True)
+    reads = read_sequences(fasta)
+    assert (reads.format, reads.names, reads.seqs, reads.labels) == ("fasta", *map(list, zip(*_RECORDS)), None)
+    tsv = _write(tmp_path / "b.txt", "EventID\tseq\tBound\tFoldID\ne1\tACGT\t1\tA\ne2\tGGCC\t0\tB\n", False)
+    reads = read_sequences(tsv)
+    assert (reads.format, reads.names, reads.seqs) == ("deepbind", ["A:e1", "B:e2"], ["ACGT", "GGCC"])
+    np.testing.assert_array_equal(reads.labels, [1, 0])
+    assert reads.labels.dtype == np.int64
+    clip = _write(tmp_path / "c.fa", ">chr1,+,10,14; class:1\nACGU\n>chr2,-,5,9; class:0\nGGCC\n", False)
+    assert read_sequences(clip).format == "fasta"  # a CLIP file is valid FASTA; its labels need format="clip"
+    reads = read_sequences(clip, "clip", alphabet="RNA")
+    assert reads.names == ["chr1:10-14(+)", "chr2:5-9(-)"] and reads.labels.tolist() == [1, 0]
+
+
+def test_read_sequences_stated_format_and_limit(tmp_path: Path) -> None:
+    path = _write(tmp_path / "l.fa", _LINES, False)
+    assert read_sequences(path, "lines", max_sequences=2).seqs == ["ACGTAC", "ggccta"]
+    with pytest.raises(ValueError, match="line 1 holds sequence before any '>' header"):
+        read_sequences(path, "fasta")
+    fasta = _write(tmp_path / "f.fa", _FASTA, False)
+    with pytest.raises(ValueError, match=r"f\.fa, line 1: expected one sequence per line"):
+        read_sequences(fasta, "lines")
+    with pytest.raises(ValueError, match="max_sequences must be a positive integer"):
+        read_sequences(path, max_sequences=0)
+    with pytest.raises(ValueError, match="format must be one of 'auto', 'fasta'"):
+        read_sequences(path, "csv")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "seq\nACGT\nGGCC\n",  # a one-column table with a header
+        "ACGT\t1\nGGCC\t0\n",  # a TSV without the DeepBind header
+        "ACGT 1\n",  # sequence and value separated by a space
+        "name,seq\nx,ACGT\n",  # CSV
+    ],
+)
+def test_read_sequences_refuses_to_guess(tmp_path: Path, text: str) -> None:
+    path = _write(tmp_path / "amb.txt", text, False)
+    with pytest.raises(ValueError, match=r"cannot tell the format of .*amb\.txt: line 1 .*format='lines'.*--format"):
+        read_sequences(path)
+
+
+def test_read_sequences_checks_letters_with_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path / "p.fa", ">a\nACGT\n>b\nAC\nGTXA\n", False)
+    with pytest.raises(ValueError, match=r"p\.fa, line 3: sequence 'b' has 'X' at position 4.*alphabet DNA"):
+        read_sequences(path)
+    assert read_sequences(path, alphabet="protein").seqs == ["ACGT", "ACGTXA"]
+    lines = _write(tmp_path / "p.txt", "ACGT\nACGU\nAC-T\n", False)  # U is DNA's alias, '-' no letter
+    with pytest.raises(ValueError, match=r"p\.txt, line 3: sequence 'seq2' has '-' at position 2"):
+        read_sequences(lines)
+
+
+def test_read_sequences_from_strings() -> None:
+    reads = read_sequences(["ACGT", "ggnn", "ACGU"])
+    assert (reads.names, reads.seqs, reads.labels, reads.format) == (
+        ["seq0", "seq1", "seq2"],
+        ["ACGT", "ggnn", "ACGU"],
+        None,
+        "list",
+    )
+    assert read_sequences(("AC", "GT"), max_sequences=1).seqs == ["AC"]
+    with pytest.raises(ValueError, match=r"path\[1\] has 'Z' at position 2"):
+        read_sequences(["ACGT", "ACZ"])
+    with pytest.raises(ValueError, match=r"path\[0\] has an empty string"):
+        read_sequences([""])
+    with pytest.raises(TypeError, match=r"path\[1\] must be a str"):
+        read_sequences(["ACGT", 3])
+    with pytest.raises(ValueError, match="empty list"):
+        read_sequences([])
+    with pytest.raises(ValueError, match="'auto' or 'lines' for a list"):
+        read_sequences(["ACGT"], "fasta")
+
+
+def test_read_sequences_missing_and_empty_files(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_sequences(tmp_path / "missing.fa")
+    with pytest.raises(FileNotFoundError, match="is not a regular file"):
+        read_sequences(tmp_path)
+    with pytest.raises(ValueError, match="is empty"):
+        read_sequences(_write(tmp_path / "e.txt", "\n\n", False))
+    with pytest.raises(ValueError, match="holds no sequences"):
+        read_sequences(_write(tmp_path / "h.seq", "FoldID\tEventID\tseq\tBound\n", False))
+    with pytest.raises(TypeError, match="path must be"):
+        read_sequences(3)
+
+
+def test_read_sequences_real_files(shared_data: Path) -> None:
+    chip = shared_data / "chipseq" / "SRF_H1-hESC_SRF_HudsonAlpha_B.seq.gz"
+    reads = read_sequences(chip)
+    rows = list(read_deepbind_tsv(chip))
+    assert reads.format == "deepbind" and reads.seqs == [r.seq for r in rows]
+    assert reads.labels.tolist() == [r.bound for r in rows]
+    clip = read_sequences(shared_data / "clipseq" / "ELAVL1_PARCLIP_test.fa.gz", "clip", max_sequences=50)
+    assert len(clip) == 50 and set(clip.labels.tolist()) <= {0, 1}

@@ -12,11 +12,13 @@ from eugene.seq.encode import decode, one_hot, reverse_complement, to_dna, to_rn
 from eugene.seq.io import (
     ClipRecord,
     DeepBindRecord,
+    Sequences,
     load_fasta,
     parse_clip_header,
     read_clip_fasta,
     read_deepbind_tsv,
     read_fasta,
+    read_sequences,
 )
 from eugene.seq.shuffle import dinucleotide_shuffle, kmer_shuffle, shuffle
 
@@ -25,6 +27,7 @@ __all__ = [
     "PROTEIN",
     "RNA",
     "Alphabet",
+    "Sequences",
     "ClipRecord",
     "DeepBindRecord",
     "decode",
@@ -37,6 +40,7 @@ __all__ = [
     "read_clip_fasta",
     "read_deepbind_tsv",
     "read_fasta",
+    "read_sequences",
     "reverse_complement",
     "shuffle",
     "to_dna",

@@ -1,7 +1,9 @@
-"""Streaming readers for sequence files: FASTA, DeepBind/deepRAM TSV, CLIP FASTA with ``class:N`` headers.
+"""Streaming readers for sequence files: FASTA, DeepBind/deepRAM TSV, CLIP FASTA with ``class:N`` headers, and
+``read_sequences``, which reads any of them or a one-sequence-per-line file, the format stated or detected.
 
 Every reader opens plain or gzip files alike (recognised by content, not by name) and yields one record at a time,
-so files of any size can be read; ``load_fasta`` collects a whole file.
+so files of any size can be read; ``load_fasta`` collects a whole file. Files must be ASCII text (a UTF-8 byte order
+mark at the start is skipped); every error names the file and the line.
 """
 
 from __future__ import annotations
@@ -9,12 +11,18 @@ from __future__ import annotations
 import gzip
 import io
 import os
-from collections.abc import Iterator
-from typing import IO, NamedTuple
+import re
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import IO, Literal, NamedTuple
 
 import numpy as np
 
-from eugene.seq.alphabets import Alphabet
+from eugene._validate import check_positive_int
+from eugene.seq.alphabets import Alphabet, get_alphabet
 from eugene.seq.encode import OnAmbiguous, Pad
 from eugene.seq.encode import one_hot as _one_hot
 
@@ -41,22 +49,95 @@ class ClipRecord(NamedTuple):
     label: int
 
 
-def _open_text(path: PathLike) -> IO[str]:
-    """Open ``path`` for reading text, decompressing gzip when the file starts with the gzip magic bytes."""
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOM = "\udcef\udcbb\udcbf"  # the UTF-8 byte order mark as read by the ascii codec with surrogateescape
+
+
+def _check_path(path: PathLike, name: str = "path") -> None:
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}")
+        raise TypeError(f"{name} must be a str or os.PathLike; got {type(path).__name__}")
+
+
+def _open_text(path: PathLike) -> IO[str]:
+    """Open ``path`` as ASCII text, decompressing gzip when the file starts with the gzip magic bytes.
+
+    Bytes outside ASCII come through as lone surrogates (``surrogateescape``) so that :func:`_numbered_lines` can
+    name the line that holds them instead of failing somewhere inside the decoder.
+    """
+    _check_path(path)
     with open(path, "rb") as probe:
         magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="ascii", newline=None)
-    return open(path, encoding="ascii", newline=None)  # closed by the caller's with-block
+    if magic == _GZIP_MAGIC:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="ascii", errors="surrogateescape", newline=None)
+    return open(path, encoding="ascii", errors="surrogateescape", newline=None)  # closed by the caller
+
+
+def _numbered_lines(path: PathLike) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, line)`` of a text file (plain or gzip), newline removed, checking the bytes as it goes.
+
+    A UTF-8 byte order mark at the start is skipped. A byte outside ASCII, a NUL byte, or a gzip stream that is cut
+    short or corrupt raises ValueError naming the file and the line.
+    """
+    line_number = 0
+    try:
+        with _open_text(path) as handle:
+            for line_number, line in enumerate(handle, start=1):
+                if line_number == 1 and line.startswith(_BOM):
+                    line = line[len(_BOM) :]
+                if not line.isascii() or "\x00" in line:
+                    column, char = next((i, c) for i, c in enumerate(line) if not c.isascii() or c == "\x00")
+                    byte = ord(char) - 0xDC00 if 0xDC80 <= ord(char) <= 0xDCFF else ord(char)
+                    raise ValueError(
+                        f"{path}, line {line_number}: byte 0x{byte:02x} at column {column + 1} is not ASCII text; "
+                        "sequence files must be plain ASCII text (plain or gzip), is this a binary file?"
+                    )
+                yield line_number, line.rstrip("\n")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise ValueError(
+            f"{path}, after line {line_number}: the gzip data is truncated or corrupt ({err}); "
+            "download or compress the file again"
+        ) from None
+
+
+def _fasta_records(path: PathLike) -> Iterator[tuple[int, str, str]]:
+    """Yield ``(header_line_number, name, seq)`` for each FASTA record; see :func:`read_fasta` for the checks."""
+    name: str | None = None
+    start = 0
+    pieces: list[str] = []
+
+    def record() -> tuple[int, str, str]:
+        seq = "".join(pieces)
+        if not seq:
+            raise ValueError(
+                f"{path}, line {start}: record {name!r} has no sequence; every '>' header must be followed by a "
+                "sequence line"
+            )
+        return start, name, seq
+
+    for line_number, line in _numbered_lines(path):
+        if line.startswith(">"):
+            if name is not None:
+                yield record()
+            name, start, pieces = line[1:].strip(), line_number, []
+            if not name:
+                raise ValueError(f"{path}, line {line_number}: a lone '>' header; every record needs a name after '>'")
+        elif line.strip():
+            if name is None:
+                raise ValueError(
+                    f"{path} is not FASTA: line {line_number} holds sequence before any '>' header: {line[:60]!r}"
+                )
+            pieces.append("".join(line.split()))
+    if name is not None:
+        yield record()
 
 
 def read_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
     """Yield ``(name, seq)`` for each record of a FASTA file (plain or gzip), one at a time.
 
     ``name`` is the whole header line after ``>`` (stripped); ``seq`` joins the record's lines with whitespace
-    removed, case kept. Blank lines are skipped; text before the first header raises ValueError.
+    removed, case kept. Blank lines are skipped. ValueError, naming the file and the line, for text before the first
+    header, a header without a name (a lone ``>``), a record without sequence, a byte outside ASCII (a binary file)
+    and a truncated or corrupt gzip file. A UTF-8 byte order mark at the start of the file is skipped.
 
     Examples
     --------
@@ -66,22 +147,8 @@ def read_fasta(path: PathLike) -> Iterator[tuple[str, str]]:
     seq1 8
     seq2 4
     """
-    with _open_text(path) as handle:
-        name: str | None = None
-        pieces: list[str] = []
-        for line_number, line in enumerate(handle, start=1):
-            if line.startswith(">"):
-                if name is not None:
-                    yield name, "".join(pieces)
-                name, pieces = line[1:].strip(), []
-            elif line.strip():
-                if name is None:
-                    raise ValueError(
-                        f"{path} is not FASTA: line {line_number} holds sequence before any '>' header: {line[:60]!r}"
-                    )
-                pieces.append("".join(line.split()))
-        if name is not None:
-            yield name, "".join(pieces)
+    for _, name, seq in _fasta_records(path):
+        yield name, seq
 
 
 def load_fasta(
@@ -116,7 +183,9 @@ def load_fasta(
 def read_deepbind_tsv(path: PathLike) -> Iterator[DeepBindRecord]:
     """Yield the rows of a DeepBind/deepRAM ``.seq`` file (tab-separated, header ``FoldID EventID seq Bound``).
 
-    The columns are found by their header names, in any order; ``bound`` is an int (0 or 1). Plain or gzip.
+    The columns are found by their header names, in any order; ``bound`` is an int (0 or 1). Plain or gzip. Each row
+    must have as many fields as the header, a non-empty ``seq`` and an integer ``Bound``; otherwise ValueError naming
+    the file and the line (as for encoding and gzip errors, see :func:`read_fasta`).
 
     Examples
     --------
@@ -125,28 +194,36 @@ def read_deepbind_tsv(path: PathLike) -> Iterator[DeepBindRecord]:
     >>> rows[0].seq, rows[0].bound
     ('ACGTTGCA', 1)
     """
-    wanted = ("FoldID", "EventID", "seq", "Bound")
-    with _open_text(path) as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-        missing = [c for c in wanted if c not in header]
-        if missing:
+    for _, record in _deepbind_rows(path):
+        yield record
+
+
+_DEEPBIND_COLUMNS = ("FoldID", "EventID", "seq", "Bound")
+
+
+def _deepbind_rows(path: PathLike) -> Iterator[tuple[int, DeepBindRecord]]:
+    """Yield ``(line_number, record)`` for each row of a DeepBind TSV; see :func:`read_deepbind_tsv` for the checks."""
+    lines = _numbered_lines(path)
+    _, header_line = next(lines, (1, ""))
+    header = [column.strip() for column in header_line.split("\t")]
+    missing = [c for c in _DEEPBIND_COLUMNS if c not in header]
+    if missing:
+        raise ValueError(
+            f"{path}, line 1: a DeepBind TSV needs a tab-separated header with columns {' '.join(_DEEPBIND_COLUMNS)}; "
+            f"got header {header_line[:80]!r} (missing {missing})"
+        )
+    columns = [header.index(c) for c in _DEEPBIND_COLUMNS]
+    for line_number, line in lines:
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        fold, event, seq, bound = (fields[c].strip() if c < len(fields) else "" for c in columns)
+        if len(fields) != len(header) or not seq or not re.fullmatch(r"[+-]?\d+", bound):
             raise ValueError(
-                f"{path} must be a tab-separated file with header columns {' '.join(wanted)}; "
-                f"got header {header!r} (missing {missing})"
+                f"{path}, line {line_number}: expected {len(header)} tab-separated fields ({' '.join(header)}) with a "
+                f"non-empty seq and an integer Bound; got {line[:80]!r}"
             )
-        columns = [header.index(c) for c in wanted]
-        for line_number, line in enumerate(handle, start=2):
-            if not line.strip():
-                continue
-            fields = line.rstrip("\n").split("\t")
-            try:
-                fold, event, seq, bound = (fields[c] for c in columns)
-                yield DeepBindRecord(fold, event, seq.strip(), int(bound))
-            except (IndexError, ValueError) as err:
-                raise ValueError(
-                    f"{path} line {line_number}: expected {len(header)} tab-separated fields with an integer Bound; "
-                    f"got {line[:80]!r}"
-                ) from err
+        yield line_number, DeepBindRecord(fold, event, seq, int(bound))
 
 
 def parse_clip_header(header: str) -> tuple[str, str, int, int, int]:
@@ -179,9 +256,207 @@ def read_clip_fasta(path: PathLike) -> Iterator[ClipRecord]:
     >>> [r.label for r in read_clip_fasta("clip.fa")]
     [1]
     """
-    for name, seq in read_fasta(path):
+    for _, record in _clip_records(path):
+        yield record
+
+
+def _clip_records(path: PathLike) -> Iterator[tuple[int, ClipRecord]]:
+    for line_number, name, seq in _fasta_records(path):
         try:
             chrom, strand, start, end, label = parse_clip_header(name)
         except ValueError as err:
-            raise ValueError(f"{path}: {err}") from None
-        yield ClipRecord(chrom, strand, start, end, seq, label)
+            raise ValueError(f"{path}, line {line_number}: {err}") from None
+        yield line_number, ClipRecord(chrom, strand, start, end, seq, label)
+
+
+def _line_records(path: PathLike) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, seq)`` for each non-blank line of a one-sequence-per-line file."""
+    for line_number, line in _numbered_lines(path):
+        seq = line.strip()
+        if not seq:
+            continue
+        if len(seq.split()) > 1 or seq.startswith(">"):
+            raise ValueError(
+                f"{path}, line {line_number}: expected one sequence per line (no spaces, tabs or '>' headers); "
+                f"got {line[:60]!r}"
+            )
+        yield line_number, seq
+
+
+SequenceFormat = Literal["auto", "fasta", "deepbind", "clip", "lines"]
+_FORMATS = ("auto", "fasta", "deepbind", "clip", "lines")
+
+
+@dataclass(frozen=True, eq=False)
+class Sequences:
+    """Sequences read by :func:`read_sequences`: names, texts, labels when the file has them, and where they came from.
+
+    Attributes
+    ----------
+    names
+        One name per sequence: the FASTA header; ``FoldID:EventID`` for DeepBind TSV; ``chrom:start-end(strand)``
+        for CLIP FASTA; ``seq0``, ``seq1``, ... for one-sequence-per-line files and lists of strings.
+    seqs
+        The sequences as text, case kept.
+    labels
+        int64 array ``(N,)``: the ``Bound`` column of a DeepBind TSV or the ``class`` of a CLIP header; None for the
+        other formats.
+    format
+        The format read: ``"fasta"``, ``"deepbind"``, ``"clip"``, ``"lines"``, or ``"list"`` for a list of strings.
+    source
+        The file read, or None for a list of strings.
+    """
+
+    names: list[str]
+    seqs: list[str]
+    labels: np.ndarray | None
+    format: str
+    source: str | None
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+
+def _allowed_letters(alphabet: Alphabet) -> str:
+    """Every character a sequence of ``alphabet`` may hold: letters, aliases and ambiguity codes, either case."""
+    chars = alphabet.letters + "".join(alphabet.aliases) + "".join(alphabet.ambiguous)
+    return chars.upper() + chars.lower()
+
+
+def _first_bad_letter(seq: str, allowed: str) -> int | None:
+    """Index of the first character of ``seq`` not in ``allowed``, or None when there is none."""
+    if not seq.strip(allowed):  # fast path: strip removes every allowed character from both ends
+        return None
+    return next(i for i, c in enumerate(seq) if c not in allowed)
+
+
+def _sniff(path: PathLike, allowed: str, alphabet: Alphabet) -> str:
+    """The format of ``path`` from its first non-blank line, when that line tells it unambiguously."""
+    first = next(((n, line) for n, line in _numbered_lines(path) if line.strip()), None)
+    if first is None:
+        raise ValueError(f"{path} is empty: it holds no sequences")
+    line_number, line = first
+    if line.startswith(">"):
+        return "fasta"
+    header = [column.strip() for column in line.split("\t")]
+    if all(column in header for column in _DEEPBIND_COLUMNS):
+        return "deepbind"
+    text = line.strip()
+    if "\t" not in line and " " not in text and _first_bad_letter(text, allowed) is None:
+        return "lines"
+    raise ValueError(
+        f"cannot tell the format of {path}: line {line_number} ({line[:60]!r}) is neither a FASTA header ('>'), a "
+        f"DeepBind TSV header ({' '.join(_DEEPBIND_COLUMNS)}) nor a sequence of alphabet {alphabet.name}; state the "
+        "format, e.g. format='lines' (on the command line: --format lines); formats: 'fasta', 'deepbind', 'clip', "
+        "'lines'"
+    )
+
+
+def read_sequences(
+    path: PathLike | Sequence[str],
+    format: SequenceFormat = "auto",
+    *,
+    alphabet: str | Alphabet = "DNA",
+    max_sequences: int | None = None,
+) -> Sequences:
+    """Read the sequences of a file in any supported format, or take a list of strings, checking every letter.
+
+    Parameters
+    ----------
+    path
+        A FASTA, DeepBind TSV, CLIP FASTA or one-sequence-per-line file (plain or gzip, recognised by content), or a
+        list of strings.
+    format
+        ``"fasta"``, ``"deepbind"`` (tab-separated, header ``FoldID EventID seq Bound``), ``"clip"`` (FASTA with
+        ``chr1,+,866159,866259; class:0`` headers), ``"lines"`` (one sequence per line; blank lines skipped) or
+        ``"auto"`` (default): from the first non-blank line, only when it is unambiguous: ``>`` means FASTA (a CLIP
+        file is read as FASTA then; pass ``"clip"`` for its labels and coordinate names), the DeepBind header means
+        DeepBind TSV, and a line made only of letters of ``alphabet`` means one sequence per line. Any other first
+        line raises ValueError asking for the format. File names are not used. A list of strings takes ``"auto"`` or
+        ``"lines"``.
+    alphabet
+        ``"DNA"`` (default), ``"RNA"``, ``"protein"``, a string of letters or an :class:`Alphabet`. Every sequence
+        may hold only its letters, aliases (U for DNA) and ambiguity codes (N, ...), in either case.
+    max_sequences
+        Read at most this many sequences (the rest of the file is not read). None (default): all.
+
+    Returns
+    -------
+    Sequences
+        ``names``, ``seqs``, ``labels`` (DeepBind ``Bound`` / CLIP ``class``, else None), ``format`` and ``source``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the line: a character outside the alphabet, an undetectable format, a malformed record
+        (see :func:`read_fasta` and :func:`read_deepbind_tsv`), a binary file, a truncated gzip, or no sequences.
+
+    Examples
+    --------
+    >>> import eugene as eu
+    >>> _ = open("peaks.txt", "w").write("ACGTAC\\nGGCCTA\\n")
+    >>> reads = eu.seq.read_sequences("peaks.txt")  # one sequence per line, detected
+    >>> reads.format, reads.names, reads.seqs
+    ('lines', ['seq0', 'seq1'], ['ACGTAC', 'GGCCTA'])
+    >>> X = eu.seq.one_hot(reads.seqs)  # (2, 4, 6)
+    >>> eu.seq.read_sequences(["ACGT", "GGNN"]).names
+    ['seq0', 'seq1']
+    """
+    if format not in _FORMATS:
+        raise ValueError(f"format must be one of {', '.join(map(repr, _FORMATS))}; got {format!r}")
+    alpha = get_alphabet(alphabet)
+    allowed = _allowed_letters(alpha)
+    limit = check_positive_int(max_sequences, "max_sequences", allow_none=True)
+    if isinstance(path, (list, tuple)):
+        return _from_strings(path, format, alpha, allowed, limit)
+    _check_path(path, "path")
+    file = Path(path)
+    if not file.is_file():
+        what = "is not a regular file" if file.exists() else "does not exist"
+        raise FileNotFoundError(f"sequence file {str(path)!r} {what}")
+    kind = _sniff(path, allowed, alpha) if format == "auto" else format
+    if kind == "fasta":
+        rows = ((n, name, seq, None) for n, name, seq in _fasta_records(path))
+    elif kind == "deepbind":
+        rows = ((n, f"{r.fold_id}:{r.event_id}", r.seq, r.bound) for n, r in _deepbind_rows(path))
+    elif kind == "clip":
+        rows = ((n, f"{r.chrom}:{r.start}-{r.end}({r.strand})", r.seq, r.label) for n, r in _clip_records(path))
+    else:
+        rows = ((n, f"seq{i}", seq, None) for i, (n, seq) in enumerate(_line_records(path)))
+    names, seqs, labels = [], [], []
+    for line_number, name, seq, label in islice(rows, limit):
+        bad = _first_bad_letter(seq, allowed)
+        if bad is not None:
+            raise ValueError(
+                f"{path}, line {line_number}: sequence {name!r} has {seq[bad]!r} at position {bad}, which is not a "
+                f"letter, alias or ambiguity code of alphabet {alpha.name} ({alpha.letters}); pass alphabet= for "
+                f"other letters{' or state format=' if format == 'auto' else ''}"
+            )
+        names.append(name)
+        seqs.append(seq)
+        labels.append(label)
+    if not seqs:
+        raise ValueError(f"{path} holds no sequences (read as {kind})")
+    has_labels = kind in ("deepbind", "clip")
+    return Sequences(names, seqs, np.array(labels, dtype=np.int64) if has_labels else None, kind, str(path))
+
+
+def _from_strings(
+    strings: Sequence[str], format: str, alphabet: Alphabet, allowed: str, limit: int | None
+) -> Sequences:
+    if format not in ("auto", "lines"):
+        raise ValueError(f"format must be 'auto' or 'lines' for a list of strings; got {format!r}")
+    strings = list(strings[:limit] if limit is not None else strings)
+    if not strings:
+        raise ValueError("path is an empty list; expected at least one sequence")
+    for i, seq in enumerate(strings):
+        if not isinstance(seq, str):
+            raise TypeError(f"path[{i}] must be a str (a sequence); got {type(seq).__name__}")
+        bad = _first_bad_letter(seq, allowed) if seq else 0
+        if bad is not None:
+            got = f"{seq[bad]!r} at position {bad}" if seq else "an empty string"
+            raise ValueError(
+                f"path[{i}] has {got}; expected a sequence of letters, aliases or ambiguity codes of alphabet "
+                f"{alphabet.name} ({alphabet.letters})"
+            )
+    return Sequences([f"seq{i}" for i in range(len(strings))], strings, None, "list", None)
