@@ -31,6 +31,7 @@ _EXPORTS = {
     "generate_pfms_sdata": "sdata",
     "filters_to_meme_sdata": "sdata",
     "gia_sdata": "sdata",
+    "verify_store": "_store",
 }
 
 __all__ = sorted(_EXPORTS)
