@@ -129,12 +129,158 @@ def test_malformed_row_count_and_zero_width(tmp_path):
         read_meme(path)
 
 
-def test_unnormalized_rows_warn_on_read(tmp_path):
+def test_rows_off_by_rounding_are_renormalized_with_a_warning(tmp_path):
     path = tmp_path / "un.meme"
-    path.write_text("MEME version 4\n\nMOTIF one\nletter-probability matrix: alength= 4 w= 1\n 1 1 1 1\n")
+    path.write_text("MEME version 4\n\nMOTIF one\nletter-probability matrix: alength= 4 w= 1\n 0.26 0.25 0.25 0.25\n")
     with pytest.warns(UserWarning, match="renormalized"):
         ms = read_meme(path)
-    np.testing.assert_allclose(ms[0].probs[:, 0], 0.25)
+    np.testing.assert_allclose(ms[0].probs[:, 0], np.array([0.26, 0.25, 0.25, 0.25]) / 1.01)
+
+
+_MEME_HEAD = "MEME version 4\n\nALPHABET= ACGT\n\n"  # 4 lines; MOTIF is line 5, the matrix line 6
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        # more rows than w= (the old reader kept w rows and dropped the rest silently)
+        ("letter-probability matrix: alength= 4 w= 2\n" + " 0.25 0.25 0.25 0.25\n" * 3, 6, r"w=2 but 3 rows follow"),
+        ("letter-probability matrix: alength= 4 w= 3\n" + " 0.25 0.25 0.25 0.25\n" * 2, 6, r"w=3 but 2 rows follow"),
+        # NaN / inf rows are named as such (the old reader said "has no matrix rows")
+        ("letter-probability matrix: alength= 4 w= 2\n 0.25 0.25 0.25 0.25\n nan 0.5 0.25 0.25\n", 8, "NaN or inf"),
+        ("letter-probability matrix: alength= 4 w= 1\n inf 0 0 0\n", 7, "NaN or inf"),
+        ("letter-probability matrix: alength= 4 w= 1\n 0.5 -0.1 0.3 0.3\n", 7, "non-negative.*-0.1"),
+        # counts where the format says probabilities
+        ("letter-probability matrix: alength= 4 w= 1\n 3 1 0 16\n", 7, "must sum to 1; this one sums to 20"),
+        ("letter-probability matrix: alength= 4 w= -1\n 0.25 0.25 0.25 0.25\n", 6, "width -1"),
+        ("letter-probability matrix: alength= 4 w= 2\n\n 0.25 0.25 0.25 0.25\n", 6, "has no matrix rows"),
+        (
+            "letter-probability matrix: alength= 4 w= 1\n 0.25 0.25 0.25 0.25\n"
+            "letter-probability matrix: alength= 4 w= 1\n 0.25 0.25 0.25 0.25\n",
+            8,
+            "second letter-probability matrix",
+        ),
+    ],
+)
+def test_meme_matrix_is_checked_against_what_it_declares(tmp_path, body, line, message):
+    path = tmp_path / "bad.meme"
+    path.write_text(_MEME_HEAD + "MOTIF one\n" + body + "\nMOTIF two\nletter-probability matrix: w= 1\n 1 0 0 0\n")
+    with pytest.raises(ValueError, match=rf"bad\.meme, line {line}: .*{message}"):
+        read_meme(path)
+
+
+def test_meme_motif_without_matrix_line_is_an_error(tmp_path):
+    path = tmp_path / "nomatrix.meme"
+    rows = " 0.25 0.25 0.25 0.25\n" * 2
+    path.write_text(_MEME_HEAD + "MOTIF one\n" + rows + "\nMOTIF two\n" + rows)  # old: 0 motifs, no error
+    with pytest.raises(ValueError, match=r"nomatrix\.meme, line 5: motif 'one' has no 'letter-probability matrix"):
+        read_meme(path)
+    path.write_text(_MEME_HEAD + "MOTIF one\nletter-probability matrix: w= 1\n 1 0 0 0\n\nMOTIF two\n" + rows)
+    with pytest.raises(ValueError, match=r"line 9: motif 'two' has no 'letter-probability matrix"):
+        read_meme(path)
+
+
+@pytest.mark.parametrize(
+    ("header", "line", "message"),
+    [
+        ("ALPHABET= A\n", 2, "at least 2 distinct letters"),
+        ("ALPHABET= ACGA\n", 2, "at least 2 distinct letters"),
+        ("ALPHABET= ACGT\nBackground letter frequencies\nA nan C 0.2 G 0.3 T 0.25\n", 4, "NaN or inf"),
+        ("ALPHABET= ACGT\nBackground letter frequencies\nA -0.2 C 0.4 G 0.4 T 0.4\n", 4, "non-negative"),
+        ("ALPHABET= ACGT\nBackground letter frequencies\nA 1 C 1 G 1 T 1\n", 3, "sum to 1; they sum to 4"),
+    ],
+)
+def test_meme_alphabet_and_background_are_checked(tmp_path, header, line, message):
+    path = tmp_path / "bg.meme"
+    path.write_text("MEME version 4\n" + header + "\nMOTIF one\nletter-probability matrix: w= 1\n 1 0 0 0\n")
+    with pytest.raises(ValueError, match=rf"bg\.meme, line {line}: .*{message}"):
+        read_meme(path)
+
+
+def test_transfac_records_must_be_separated(tmp_path):
+    one = "AC M00001\nID V$ONE\nP0 A C G T\n01 1 2 3 4 N\n02 5 0 0 0 A\n"
+    two = "AC M00002\nID V$TWO\nP0 A C G T\n01 0 0 9 1 G\n"
+    path = tmp_path / "x.transfac"
+    path.write_text(one + two + "//\n")  # the '//' between the two is missing: the old reader merged them
+    with pytest.raises(ValueError, match=r"x\.transfac, line 6: a second AC line .*begun at line 1.*'//'"):
+        read_transfac(path)
+    path.write_text(one + "P0 A C G T\n01 0 0 9 1 G\n//\n")
+    with pytest.raises(ValueError, match=r"line 6: a second P0 matrix header"):
+        read_transfac(path)
+    path.write_text(one + "//\n" + two)  # the file ends without the last '//'
+    with pytest.raises(ValueError, match=r"line 10: the file ends inside the matrix record begun at line 7"):
+        read_transfac(path)
+    path.write_text("AC M00001\nP0 A C G T\n01 1 2 3 4\n03 1 2 3 4\n//\n")
+    with pytest.raises(ValueError, match=r"line 4: expected matrix row 2; got row number 03"):
+        read_transfac(path)
+    path.write_text("AC M00001\nP0 A C G T\n//\n")
+    with pytest.raises(ValueError, match=r"line 2: motif 'M00001' has a P0 header but no count rows"):
+        read_transfac(path)
+    path.write_text("AC M00001\nP0 A C G T\n01 1 nan 3 4\n//\n")
+    with pytest.raises(ValueError, match=r"line 3: expected finite numbers"):
+        read_transfac(path)
+    path.write_text(one + "//\n" + two + "//\n")
+    ms = read_transfac(path)
+    assert ms.names == ["M00001", "M00002"] and ms[1].alt_name == "V$TWO"
+    np.testing.assert_array_equal(ms[1].counts[:, 0], [0, 0, 9, 1])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "line", "message"),
+    [
+        ("jaspar", ">MA1\tX\nA [ 1 2 ]\nC [ 1 nan ]\nG [ 1 1 ]\nT [ 1 1 ]\n", 3, "NaN or inf"),
+        ("jaspar", ">MA1\tX\nA [ 1 2 ]\nC [ 1 -3 ]\nG [ 1 1 ]\nT [ 1 1 ]\n", 3, "non-negative"),
+        ("pfm", "1 2\n1 inf\n1 1\n1 1\n", 2, "NaN or inf"),
+        ("homer", ">ACGT\tone\t5\n0.25 0.25 0.25 0.25\n0.25 nan 0.25 0.5\n", 3, "NaN or inf"),
+        ("homer", ">ACGT\tone\t5\n0.25 0.25 0.25\n", 2, "expected 4 numbers"),
+    ],
+)
+def test_count_and_probability_values_are_checked_by_line(tmp_path, fmt, text, line, message):
+    path = tmp_path / f"bad.{fmt}"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=rf"bad\.{fmt}, line {line}: .*{message}"):
+        read_motifs(path)
+
+
+def test_binary_and_bom_motif_files(tmp_path):
+    path = tmp_path / "x.meme"
+    path.write_bytes(b"MEME version 4\n\x89PNG\r\n\x1a\n")
+    with pytest.raises(ValueError, match=r"x\.meme, line 2: byte 0x89 is not UTF-8 text"):
+        read_meme(path)
+    ms = _set()
+    for fmt, writer in [("meme", write_meme), ("jaspar", write_jaspar), ("motif", write_homer)]:
+        path = tmp_path / f"bom.{fmt}"
+        writer(ms, path)
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Windows editors save "UTF-8"
+        assert read_motifs(path).names == ms.names
+
+
+def _written_and_read(ms, tmp_path, fmt):
+    path = tmp_path / f"round.{fmt}"
+    if fmt == "meme":
+        write_meme(ms, path)
+    elif fmt == "motif":
+        write_homer(ms, path)
+    else:
+        write_jaspar(ms, path, format=fmt)
+    return read_motifs(path)
+
+
+@pytest.mark.parametrize("fmt", ["meme", "jaspar", "pfm", "motif"])
+def test_every_writer_round_trips_through_its_reader(tmp_path, fmt):
+    rng = np.random.default_rng(3)
+    counts = rng.random((4, 4, 7)) * rng.integers(1, 1000, size=(4, 1, 1))  # non-integer counts, scales 1 to 1000
+    ms = MotifSet.from_counts(counts, names=[f"m{i}" for i in range(4)])
+    back = _written_and_read(ms, tmp_path, fmt)
+    assert back.names == ms.names and back.alphabet == ms.alphabet
+    for a, b in zip(ms, back, strict=True):
+        if fmt in ("jaspar", "pfm"):  # counts are written exactly
+            np.testing.assert_array_equal(b.counts, a.counts)
+            np.testing.assert_array_equal(b.probs, a.probs)
+        else:  # probabilities with 6 decimals
+            np.testing.assert_allclose(b.probs, a.probs, atol=5.1e-7 * 4)
+        if fmt == "meme":
+            assert b.nsites == pytest.approx(a.nsites, rel=1e-5)
 
 
 def test_unknown_extension_asks_for_format(tmp_path):

@@ -1,12 +1,15 @@
 """Motif file formats: MEME text (read/write), JASPAR .jaspar/.pfm (read/write), HOMER (read/write), TRANSFAC (read).
 
-Every reader returns a :class:`~eugene.motifs.motif.MotifSet`; malformed input raises ``ValueError`` naming the file
-and the line. Formats: MEME https://meme-suite.org/meme/doc/meme-format.html, JASPAR https://jaspar.elixir.no/docs/,
+Every reader returns a :class:`~eugene.motifs.motif.MotifSet` and checks what the file declares; malformed input
+raises ``ValueError`` naming the file, the line and what was expected. Files are UTF-8 text (a byte order mark at the
+start is skipped); every count and probability must be a finite non-negative number. Each format with a writer reads
+back what it wrote. Formats: MEME https://meme-suite.org/meme/doc/meme-format.html, JASPAR https://jaspar.elixir.no/docs/,
 HOMER http://homer.ucsd.edu/homer/motif/creatingCustomMotifs.html, TRANSFAC (Wingender et al. 1996).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -37,8 +40,16 @@ class _Lines:
 
     def __init__(self, path: PathLike) -> None:
         self.path = str(path)
-        with open(path) as handle:
-            self.lines = handle.read().splitlines()
+        data = Path(path).read_bytes()
+        try:
+            text = data.decode("utf-8-sig")  # a byte order mark at the start is skipped
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            raise ValueError(
+                f"{self.path}, line {line}: byte 0x{data[err.start]:02x} is not UTF-8 text; motif files are plain text "
+                "(is this a binary or compressed file?)"
+            ) from None
+        self.lines = text.splitlines()
         self.i = 0
 
     def error(self, message: str, lineno: int | None = None) -> ValueError:
@@ -53,12 +64,17 @@ class _Lines:
         return self.lines[self.i - 1].strip()
 
     def floats(self, line: str, expected: int | None = None) -> list[float]:
+        """The numbers of ``line``: finite and non-negative, ``expected`` of them when given."""
         try:
             values = [float(x) for x in line.replace("\t", " ").split()]
         except ValueError:
             raise self.error(f"expected numbers; got {line!r}") from None
         if expected is not None and len(values) != expected:
             raise self.error(f"expected {expected} numbers; got {len(values)} in {line!r}")
+        if not all(math.isfinite(v) for v in values):
+            raise self.error(f"expected finite numbers; got NaN or inf in {line!r}")
+        if any(v < 0 for v in values):
+            raise self.error(f"expected non-negative counts or probabilities; got {min(values):g} in {line!r}")
         return values
 
 
@@ -68,6 +84,9 @@ def _name(path: PathLike) -> str:
 
 # MEME -------------------------------------------------------------------------------------------------------------
 _MEME_KEYVALS = re.compile(r"(\w+)\s*=\s*(\S+)")
+# A row of probabilities (or a background) further than this from summing to 1 is an error, not rounding; closer
+# than this but further than 1e-3 it is renormalized with a warning (see Motif).
+_PROBABILITY_SUM_TOLERANCE = 0.1
 
 
 def _meme_order(letters: str) -> str:
@@ -126,6 +145,15 @@ def read_meme(path: PathLike) -> MotifSet:
     MotifSet
         Motifs in file order, with the file's background (``MotifSet.background``, also on each motif).
 
+    Raises
+    ------
+    ValueError
+        Naming the file and the line, when the file contradicts what it declares: a matrix with more or fewer rows
+        than its ``w=``, a ``MOTIF`` without its ``letter-probability matrix`` line, rows of another length than the
+        alphabet (``alength=``), NaN, inf or negative values, a row (or the background) that does not sum to 1 within
+        0.1 (closer than that but further than 1e-3, it is renormalized with a warning), an ``ALPHABET=`` that is not
+        distinct letters.
+
     Examples
     --------
     >>> motifs = read_meme("jaspar.meme")  # doctest: +SKIP
@@ -139,6 +167,14 @@ def read_meme(path: PathLike) -> MotifSet:
     motifs: list[Motif] = []
     current: dict | None = None
     saw_version = False
+
+    def check_matrix_read() -> None:
+        if current is not None and "motif" not in current:
+            raise lines.error(
+                f"motif {current['name']!r} has no 'letter-probability matrix: alength= A w= W' line before its rows",
+                current["line"],
+            )
+
     while (line := lines.next()) is not None:
         if not line or line.startswith("#"):
             continue
@@ -146,89 +182,130 @@ def read_meme(path: PathLike) -> MotifSet:
             saw_version = True
         elif line.startswith("ALPHABET="):
             alphabet = line.split("=", 1)[1].strip()
+            if len(alphabet) < 2 or len(set(alphabet)) != len(alphabet) or not alphabet.isalnum():
+                raise lines.error(f"ALPHABET= must be followed by at least 2 distinct letters; got {line!r}")
             complement = default_complement(alphabet)
         elif line.startswith("ALPHABET"):
             alphabet, complement = _meme_alphabet_block(lines)
         elif line.startswith("Background letter frequencies"):
-            values: dict[str, float] = {}
-            start = lines.i
-            while (bg_line := lines.next()) is not None and bg_line:
-                tokens = bg_line.split()
-                if len(tokens) % 2:
-                    raise lines.error(f"background must be letter/frequency pairs; got {bg_line!r}")
-                for letter, freq in zip(tokens[::2], tokens[1::2], strict=True):
-                    try:
-                        values[letter] = float(freq)
-                    except ValueError:
-                        raise lines.error(f"background frequency {freq!r} is not a number") from None
-                if alphabet is not None and len(values) >= len(alphabet):
-                    break
-            letters = alphabet or ("ACGT" if len(values) == 4 else "".join(values))
-            try:
-                background = np.array([values[c] for c in letters])
-            except KeyError as err:
-                raise lines.error(f"background lacks letter {err} of alphabet {letters!r}", start) from None
+            background = _meme_background(lines, alphabet)
         elif line.startswith("MOTIF"):
+            check_matrix_read()
             tokens = line.split()
             if len(tokens) < 2:
                 raise lines.error("MOTIF line without an identifier")
-            current = {"name": tokens[1], "alt": " ".join(tokens[2:]), "url": ""}
+            current = {"name": tokens[1], "alt": " ".join(tokens[2:]), "line": lines.i}
         elif line.startswith("letter-probability matrix"):
             if current is None:
                 raise lines.error("letter-probability matrix before any MOTIF line")
-            keys = dict(_MEME_KEYVALS.findall(line))
-            start = lines.i
-            try:
-                width = int(keys["w"]) if "w" in keys else None
-                alength = int(keys["alength"]) if "alength" in keys else None
-                nsites = float(keys["nsites"]) if "nsites" in keys else None
-            except ValueError:
-                raise lines.error(f"cannot read w / alength / nsites in {line!r}") from None
-            if alphabet is None:
-                if alength not in (4, 20):
-                    raise lines.error(f"no ALPHABET line and alength={alength} is neither DNA (4) nor protein (20)")
-                alphabet = DNA if alength == 4 else PROTEIN
-                complement = default_complement(alphabet)
-            if alength is not None and alength != len(alphabet):
-                raise lines.error(f"alength={alength} does not match alphabet {alphabet!r}")
-            if width == 0:
-                raise lines.error(f"motif {current['name']!r} has width 0")
-            rows = []
-            while True:
-                pos = lines.i
-                row_line = lines.next()
-                if row_line is None or not row_line or not re.match(r"^[-+.\d]", row_line):
-                    if row_line is not None:
-                        lines.i = pos  # give the line back
-                    break
-                rows.append(lines.floats(row_line, len(alphabet)))
-                if width is not None and len(rows) == width:
-                    break
-            if not rows:
-                raise lines.error(f"motif {current['name']!r} has no matrix rows", start)
-            if width is not None and len(rows) != width:
-                raise lines.error(f"motif {current['name']!r}: w={width} but {len(rows)} rows were found", start)
-            probs = np.array(rows).T
-            try:
-                motif = Motif(
-                    current["name"],
-                    probs,
-                    alphabet=alphabet,
-                    alt_name=current["alt"],
-                    nsites=nsites,
-                    background=background,
-                    complement=complement,
-                    source=str(path),
-                )
-            except ValueError as err:
-                raise lines.error(str(err), start) from None
-            motifs.append(motif)
-            current = {"name": motif.name, "alt": motif.alt_name, "url": "", "motif": motif}
+            if "motif" in current:
+                raise lines.error(f"motif {current['name']!r} has a second letter-probability matrix")
+            alphabet, complement = _meme_matrix_alphabet(lines, line, alphabet, complement)
+            current["motif"] = _meme_matrix(lines, line, current, alphabet, complement, background)
+            motifs.append(current["motif"])
         elif line.startswith("URL") and current is not None and "motif" in current:
             current["motif"].url = line[3:].strip()
+    check_matrix_read()
     if not saw_version and not motifs:
         raise ValueError(f"{lines.path}: not a MEME motif file (no 'MEME version' line and no motifs)")
     return MotifSet(motifs, name=_name(path), background=background)
+
+
+def _meme_background(lines: _Lines, alphabet: str | None) -> np.ndarray:
+    """The letter/frequency pairs after ``Background letter frequencies``, in alphabet order."""
+    values: dict[str, float] = {}
+    start = lines.i
+    while (line := lines.next()) is not None and line:
+        tokens = line.split()
+        if len(tokens) % 2:
+            raise lines.error(f"background must be letter/frequency pairs; got {line!r}")
+        for letter, freq in zip(tokens[::2], tokens[1::2], strict=True):
+            values[letter] = lines.floats(freq)[0]
+        if alphabet is not None and len(values) >= len(alphabet):
+            break
+    letters = alphabet or ("ACGT" if len(values) == 4 else "".join(values))
+    try:
+        background = np.array([values[c] for c in letters])
+    except KeyError as err:
+        raise lines.error(f"background lacks letter {err} of alphabet {letters!r}", start) from None
+    if abs(background.sum() - 1) > _PROBABILITY_SUM_TOLERANCE:
+        raise lines.error(f"background frequencies must sum to 1; they sum to {background.sum():g}", start)
+    return background
+
+
+def _meme_matrix_alphabet(
+    lines: _Lines, line: str, alphabet: str | None, complement: str | None
+) -> tuple[str, str | None]:
+    """The alphabet a matrix line implies: the file's, or DNA / protein from ``alength`` when the file names none."""
+    keys = dict(_MEME_KEYVALS.findall(line))
+    try:
+        alength = int(keys["alength"]) if "alength" in keys else None
+    except ValueError:
+        raise lines.error(f"cannot read alength in {line!r}") from None
+    if alphabet is None:
+        if alength not in (4, 20):
+            raise lines.error(f"no ALPHABET line and alength={alength} is neither DNA (4) nor protein (20)")
+        alphabet = DNA if alength == 4 else PROTEIN
+        complement = default_complement(alphabet)
+    if alength is not None and alength != len(alphabet):
+        raise lines.error(f"alength={alength} does not match alphabet {alphabet!r}")
+    return alphabet, complement
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _meme_matrix(
+    lines: _Lines, line: str, current: dict, alphabet: str, complement: str | None, background: np.ndarray | None
+) -> Motif:
+    """The motif whose ``letter-probability matrix`` line is ``line``: its rows are the numeric lines that follow."""
+    keys = dict(_MEME_KEYVALS.findall(line))
+    start = lines.i
+    name = current["name"]
+    try:
+        width = int(keys["w"]) if "w" in keys else None
+        nsites = float(keys["nsites"]) if "nsites" in keys else None
+    except ValueError:
+        raise lines.error(f"cannot read w / nsites in {line!r}") from None
+    if width is not None and width < 1:
+        raise lines.error(f"motif {name!r} has width {width}; w= must be a positive number of rows")
+    rows = []
+    while lines.i < len(lines.lines):
+        tokens = lines.lines[lines.i].split()
+        if not tokens or not _is_number(tokens[0]):
+            break
+        lines.next()
+        row = lines.floats(lines.lines[lines.i - 1], len(alphabet))
+        if abs(sum(row) - 1) > _PROBABILITY_SUM_TOLERANCE:
+            raise lines.error(
+                f"motif {name!r}: a letter-probability row must sum to 1; this one sums to {sum(row):g} "
+                "(counts belong in a JASPAR or TRANSFAC file)"
+            )
+        rows.append(row)
+    if not rows:
+        raise lines.error(f"motif {name!r} has no matrix rows after its letter-probability matrix line", start)
+    if width is not None and len(rows) != width:
+        raise lines.error(
+            f"motif {name!r}: w={width} but {len(rows)} rows follow (lines {start + 1}-{start + len(rows)})", start
+        )
+    try:
+        return Motif(
+            name,
+            np.array(rows).T,
+            alphabet=alphabet,
+            alt_name=current["alt"],
+            nsites=nsites,
+            background=background,
+            complement=complement,
+            source=lines.path,
+        )
+    except ValueError as err:
+        raise lines.error(str(err), start) from None
 
 
 def _fmt(x: float) -> str:
@@ -342,7 +419,8 @@ def read_jaspar(path: PathLike, alphabet: str = DNA) -> MotifSet:
 def write_jaspar(motifs: MotifSet | Iterable[Motif], path: PathLike, format: str = "jaspar") -> None:
     """Write count matrices in JASPAR ``"jaspar"`` (letter-bracket rows) or ``"pfm"`` (plain rows) format.
 
-    Motifs without counts are written as probabilities times nsites (20 when unknown).
+    Motifs without counts are written as probabilities times nsites (20 when unknown). Numbers are written in the
+    shortest text that reads back to the same float, so :func:`read_jaspar` returns the counts exactly.
     """
     if format not in ("jaspar", "pfm"):
         raise ValueError(f"format must be 'jaspar' or 'pfm'; got {format!r}")
@@ -351,7 +429,7 @@ def write_jaspar(motifs: MotifSet | Iterable[Motif], path: PathLike, format: str
         counts = m.counts if m.counts is not None else m.probs * (m.nsites or 20)
         out.append(f">{m.name}" + (f"\t{m.alt_name}" if m.alt_name else ""))
         for letter, row in zip(m.alphabet, counts, strict=True):
-            values = " ".join(f"{x:g}" for x in row)
+            values = " ".join(np.format_float_positional(x, trim="-") for x in row)  # shortest exact text
             out.append(f"{letter}  [ {values} ]" if format == "jaspar" else values)
     Path(path).write_text("\n".join(out) + "\n")
 
@@ -412,15 +490,22 @@ def write_homer(motifs: MotifSet | Iterable[Motif], path: PathLike, threshold: f
 # TRANSFAC ---------------------------------------------------------------------------------------------------------
 def read_transfac(path: PathLike) -> MotifSet:
     """Read TRANSFAC matrices (``AC``/``ID``/``NA`` fields, a ``P0``/``PO`` letter header, numbered count rows,
-    ``//`` between records)."""
+    ``//`` after each record).
+
+    Strict: a record's identifier field (``AC`` or ``ID``) seen twice before its ``//`` (two records run together), a
+    second ``P0`` header, rows numbered out of order, a ``P0`` header without rows, or a file that ends inside a
+    matrix record without ``//`` raise ValueError naming the file and the line. Records without a matrix are skipped.
+    """
     lines = _Lines(path)
     motifs: list[Motif] = []
     record: dict = {}
 
     def flush() -> None:
-        if not record.get("rows"):
+        if "letters" not in record:
             return
         name = record.get("AC") or record.get("ID") or f"motif_{len(motifs)}"
+        if not record["rows"]:
+            raise lines.error(f"motif {name!r} has a P0 header but no count rows", record["start"])
         letters = "".join(record["letters"]).upper()
         matrix = np.array(record["rows"]).T
         order = [letters.index(c) for c in DNA] if sorted(letters) == sorted(DNA) else None
@@ -441,18 +526,35 @@ def read_transfac(path: PathLike) -> MotifSet:
             continue
         key, _, rest = line.partition(" ")
         rest = rest.strip()
+        if key in ("AC", "ID") and key in record:
+            raise lines.error(
+                f"a second {key} line before the '//' that ends the record of {record[key]!r} "
+                f"(begun at line {record['first']}); records must be separated by '//'"
+            )
+        record.setdefault("first", lines.i)
         if key in ("AC", "ID", "NA", "DE") and key not in record:
             record[key] = rest.split()[0] if key in ("AC", "ID") and rest else rest
         elif key in ("P0", "PO"):
+            if "letters" in record:
+                raise lines.error(
+                    f"a second {key} matrix header in the record begun at line {record['first']}; records must be "
+                    "separated by '//'"
+                )
             record["letters"] = rest.split()
             record["rows"], record["start"] = [], lines.i
         elif "letters" in record and key.isdigit():
+            if int(key) != len(record["rows"]) + 1:
+                raise lines.error(f"expected matrix row {len(record['rows']) + 1}; got row number {key}")
             values = rest.split()
             n = len(record["letters"])
             if len(values) < n:
                 raise lines.error(f"expected {n} counts after position {key}; got {line!r}")
             record["rows"].append(lines.floats(" ".join(values[:n])))
-    flush()
+    if "letters" in record:
+        raise lines.error(
+            f"the file ends inside the matrix record begun at line {record['first']} without its closing '//' "
+            "(is the file truncated?)"
+        )
     if not motifs:
         raise ValueError(f"{lines.path}: no TRANSFAC matrices found")
     return MotifSet(motifs, name=_name(path))
