@@ -17,7 +17,7 @@ def _sequences(n: int, length: int = 12, seed: int = 0) -> list[str]:
     return ["".join(rng.choice(list("ACGT"), length)) for _ in range(n)]
 
 
-def _fn(X: np.ndarray) -> np.ndarray:
+def _fn(X: np.ndarray, verbose: bool = False) -> np.ndarray:
     """A position- and letter-dependent stand-in for a per-sequence method."""
     return X * np.arange(X.shape[2])[None, None, :] + X.sum(axis=(1, 2), keepdims=True)
 
@@ -54,7 +54,7 @@ def test_store_resumes_after_interruption(tmp_path):
     sdata = xr.Dataset({"seq": ("_sequence", np.array(seqs))})
     calls = []
 
-    def flaky(X):
+    def flaky(X, verbose):
         calls.append(len(X))
         if len(calls) == 3:
             raise KeyboardInterrupt

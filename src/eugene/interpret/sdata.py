@@ -7,25 +7,27 @@ encoded chunk by chunk. Per-sequence results (attributions, ISM) are stored in t
 ``(_sequence, _ohe, length)`` for text input), with attrs recording the function, its arguments and the eugene version.
 
 Large datasets go through a zarr ``store``: chunks of ``chunk_size`` sequences are computed and written one at a time
-(memory O(chunk)), each finished chunk is marked (in ``<store>.progress/`` beside the store), and a rerun after an
-interruption computes only the chunks that are not marked. With ``dask=True`` each chunk is a Dask task, so an active
-``dask.distributed`` client spreads the chunks over its workers.
+(memory O(chunk)), and a rerun after an interruption computes only the chunks not finished. A store knows what it
+holds: a fingerprint of the sequences, the model's weights and every argument that changes the values (a rerun with
+anything different is refused, naming what changed, unless ``overwrite=True``), its own chunking (kept on resume), a
+checksum of each finished chunk (bad chunks are recomputed; :func:`eugene.interpret.verify_store` lists them) and a
+lock against a second writer. With ``dask=True`` each chunk is a Dask task, so an active ``dask.distributed`` client
+spreads the chunks over its workers. The runner is :mod:`eugene.interpret._store`.
 """
 
 from __future__ import annotations
 
-import inspect
-import shutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from .. import __version__
 from .._validate import check_positive_int, describe
 from ..seq import one_hot
+from ._store import provenance, run_chunked
 
 SEQ_DIM = "_sequence"
 OHE_DIM = "_ohe"
@@ -57,14 +59,15 @@ def _sequence_variable(sdata: xr.Dataset, seq_key: str | None) -> str:
 
 
 def _layout(sdata: xr.Dataset, key: str) -> tuple[str, ...]:
-    """Dims of per-sequence results: those of the one-hot variable, or (_sequence, _ohe, length) for text."""
+    """Dims of per-sequence results: those of the one-hot variable (``_sequence`` first, the chunked dim), or
+    (_sequence, _ohe, length) for text."""
     dims = sdata[key].dims
     if SEQ_DIM not in dims:
         raise ValueError(f"sdata[{key!r}] must have a {SEQ_DIM!r} dim; got dims {dims}")
     if OHE_DIM in dims:
         if len(dims) != 3:
             raise ValueError(f"sdata[{key!r}] must have dims (_sequence, length, _ohe) or similar; got {dims}")
-        return dims
+        return (SEQ_DIM, *(d for d in dims if d != SEQ_DIM))
     if len(dims) == 1:
         return (SEQ_DIM, OHE_DIM, "length")
     if len(dims) == 2:
@@ -102,37 +105,7 @@ def onehot_sdata(sdata: xr.Dataset, seq_key: str | None = None, alphabet: Any = 
     return _load_onehot(sdata, _sequence_variable(sdata, seq_key), slice(None), alphabet)
 
 
-# --- the chunked runner -----------------------------------------------------------------------------------------
-
-
-def _describe_argument(value: Any) -> str:
-    if hasattr(value, "shape"):
-        return f"array of shape {tuple(value.shape)}"
-    if callable(value):
-        return f"callable {getattr(value, '__qualname__', type(value).__name__)}"
-    return repr(value)
-
-
-# how a result is computed, not what it is: a resumed run may change these
-_EXECUTION_ARGUMENTS = frozenset({"batch_size", "device", "verbose"})
-
-
-def _provenance(function: Callable, arguments: dict[str, Any]) -> dict[str, str]:
-    """The attrs stored with a result: the function, eugene's version and every argument that shapes the values,
-    defaults included (so a stored result says which target and references made it, given or not)."""
-    values = {
-        name: p.default
-        for name, p in inspect.signature(function).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
-    values.update(arguments)
-    attrs = {"eugene_function": function.__name__, "eugene_version": __version__}
-    attrs.update({k: _describe_argument(v) for k, v in sorted(values.items()) if k not in _EXECUTION_ARGUMENTS})
-    return attrs
-
-
-def _chunk_slices(n: int, chunk_size: int) -> list[slice]:
-    return [slice(start, min(start + chunk_size, n)) for start in range(0, n, chunk_size)]
+# --- the chunked runner (eugene.interpret._store) over the layouts -------------------------------------------------
 
 
 def _to_layout(result: np.ndarray, dims: tuple[str, ...]) -> np.ndarray:
@@ -141,55 +114,13 @@ def _to_layout(result: np.ndarray, dims: tuple[str, ...]) -> np.ndarray:
     return result.transpose([order.get(d, 2) for d in dims])
 
 
-def _compute_chunk(fn: Callable, part: xr.Dataset, key: str, alphabet: Any, dims: tuple) -> np.ndarray:
-    return _to_layout(np.asarray(fn(_load_onehot(part, key, slice(None), alphabet))), dims)
-
-
-def _progress_dir(store: Path, out_key: str) -> Path:
-    """Where finished chunks are marked: beside the store (zarr lists only its own objects inside it)."""
-    return store.with_name(f"{store.name}.progress") / out_key
-
-
-def _write_chunk(
-    fn: Callable, part: xr.Dataset, key: str, rows: slice, alphabet: Any, dims: tuple, store: Path, out_key: str
-) -> None:
-    """Compute one chunk (``part`` holds its rows only, so a Dask task ships O(chunk) data) and write it."""
-    values = _compute_chunk(fn, part, key, alphabet, dims)
-    xr.Dataset({out_key: (dims, values)}).to_zarr(store, region={SEQ_DIM: rows}, mode="r+", consolidated=False)
-    (_progress_dir(store, out_key) / f"{rows.start}-{rows.stop}").touch()
-
-
-def _prepare_store(
-    store: Path, out_key: str, shape: tuple, dims: tuple, chunk_size: int, attrs: dict, overwrite: bool
-) -> set[str]:
-    """Create the zarr variable unless it exists with the same provenance; return the names of finished chunks."""
-    import dask.array as da
-
-    done_dir = _progress_dir(store, out_key)
-    is_group = (store / "zarr.json").exists() or (store / ".zgroup").exists()
-    existing = xr.open_zarr(store, consolidated=False) if is_group else None
-    if existing is not None and out_key in existing:
-        if not overwrite:
-            stored = {k: str(v) for k, v in existing[out_key].attrs.items()}
-            if stored != attrs or tuple(existing[out_key].shape) != shape:
-                changed = sorted(k for k in set(stored) | set(attrs) if stored.get(k) != attrs.get(k))
-                raise ValueError(
-                    f"store {str(store)!r} already holds {out_key!r} computed differently (differs in {changed}); "
-                    "pass overwrite=True to recompute it, or choose another key"
-                )
-            return {p.name for p in done_dir.iterdir()} if done_dir.is_dir() else set()
-        shutil.rmtree(store / out_key)  # only this variable; the rest of the store stays
-        shutil.rmtree(done_dir, ignore_errors=True)
-    chunks = (chunk_size,) + tuple(shape[1:])
-    template = xr.Dataset({out_key: (dims, da.zeros(shape, chunks=chunks, dtype=np.float32))})
-    template[out_key].attrs.update(attrs)
-    template.to_zarr(store, compute=False, consolidated=False, mode="a")
-    done_dir.mkdir(parents=True, exist_ok=True)
-    return set()
+def _compute_chunk(fn: Callable, key: str, alphabet: Any, dims: tuple, part: xr.Dataset, verbose: bool) -> np.ndarray:
+    """``fn`` on the one-hot of ``part`` (a Dataset holding one chunk's rows), in the layout of ``dims``."""
+    return _to_layout(np.asarray(fn(_load_onehot(part, key, slice(None), alphabet), verbose)), dims)
 
 
 def _run_per_sequence(
-    fn: Callable[[np.ndarray], np.ndarray],
+    fn: Callable[[np.ndarray, bool], np.ndarray],
     sdata: xr.Dataset,
     out_key: str,
     attrs: dict[str, str],
@@ -201,39 +132,35 @@ def _run_per_sequence(
     dask: bool,
     overwrite: bool,
     copy: bool,
+    model: Any = None,
+    verbose: bool = False,
 ) -> xr.Dataset:
-    """Apply ``fn`` ((n, A, L) one-hot -> (n, A, L) result) chunk by chunk and store the result as ``out_key``."""
+    """Apply ``fn`` ((n, A, L) one-hot, verbose -> (n, A, L) result) chunk by chunk and store it as ``out_key``.
+
+    ``model`` joins the store's fingerprint; ``verbose`` shows one progress bar over all chunks."""
     key = _sequence_variable(sdata, seq_key)
     dims = _layout(sdata, key)
     n = sdata.sizes[SEQ_DIM]
-    chunk_size = check_positive_int(chunk_size, "chunk_size", allow_none=True) or max(n, 1)
-    slices = _chunk_slices(n, chunk_size)
-    out = sdata.copy() if copy else sdata
+    chunk_size = check_positive_int(chunk_size, "chunk_size", allow_none=True)
     seqs = sdata[[key]]
-
-    def part(rows: slice) -> xr.Dataset:
-        return seqs.isel({SEQ_DIM: rows})
-
-    if store is None:
-        if dask:
-            raise ValueError("dask=True needs store= (a zarr path the workers write their chunks to)")
-        parts = [_compute_chunk(fn, part(rows), key, alphabet, dims) for rows in slices]
-        out[out_key] = xr.DataArray(np.concatenate(parts, axis=0), dims=dims, attrs=attrs)
-        return out
-
-    store = Path(store)
     first = _to_layout(_load_onehot(seqs, key, slice(0, 1), alphabet), dims)
-    done = _prepare_store(store, out_key, (n, *first.shape[1:]), dims, chunk_size, attrs, overwrite)
-    todo = [rows for rows in slices if f"{rows.start}-{rows.stop}" not in done]
-    if dask:
-        import dask as dask_
-
-        write = dask_.delayed(_write_chunk, pure=False)
-        dask_.compute(*[write(fn, part(rows), key, rows, alphabet, dims, store, out_key) for rows in todo])
-    else:
-        for rows in todo:
-            _write_chunk(fn, part(rows), key, rows, alphabet, dims, store, out_key)
-    out[out_key] = xr.open_zarr(store, consolidated=False)[out_key]
+    result = run_chunked(
+        partial(_compute_chunk, fn, key, alphabet, dims),
+        seqs,
+        out_key,
+        dims,
+        (n, *first.shape[1:]),
+        attrs,
+        model=model,
+        extra={"eugene_alphabet": repr(alphabet)} if OHE_DIM not in sdata[key].dims else None,
+        chunk_size=chunk_size,
+        store=store,
+        dask=dask,
+        overwrite=overwrite,
+        verbose=verbose,
+    )
+    out = sdata.copy() if copy else sdata
+    out[out_key] = result
     return out
 
 
@@ -250,13 +177,23 @@ _RUNNER_DOC = """
         from ``seed``: results are reproducible for a given chunk_size, and equal the plain function on each chunk.
     store
         A zarr directory to write the result into incrementally; the stored variable is attached to sdata lazily.
-        Rerunning the same call after an interruption computes only the unfinished chunks.
+        Rerunning the same call after an interruption computes only the chunks not finished, and recomputes any
+        chunk whose data no longer matches its checksum. A rerun keeps the store's chunks whatever ``chunk_size``
+        it asks for (with a warning), and is refused, naming what changed, when the sequences, the model's class or
+        weights, or an argument that changes the values (``seed`` included) differ; ``batch_size``, ``device`` and
+        ``verbose`` may change. Markers and the writer's lock live in ``<store>.progress/`` beside the store; a
+        second writer is refused while the first runs. Check a store with :func:`eugene.interpret.verify_store`.
     dask
-        Run each chunk as a Dask task (needs ``store``); an active ``dask.distributed`` Client distributes them.
+        Run each chunk as a Dask task (needs ``store``, and the ``dask`` package); an active ``dask.distributed``
+        Client distributes them, otherwise they run on threads of this process.
     overwrite
-        Recompute a result already in ``store`` (otherwise a stored result from a different call is an error).
+        Recompute a result already in ``store`` from scratch (otherwise a stored result from a different call is
+        an error). The sequence variable and variables eugene did not write are never replaced.
     copy
         Work on a copy of sdata and leave the given one untouched.
+    verbose
+        One progress bar (with an estimate of the time left) over all sequences; with a single chunk, the
+        method's own bar.
 """
 
 
@@ -280,6 +217,7 @@ def attribute_sdata(
     dask: bool = False,
     overwrite: bool = False,
     copy: bool = False,
+    verbose: bool = False,
     **kwargs: Any,
 ) -> xr.Dataset:
     """Attributions of every sequence in ``sdata``, stored as ``sdata[key]`` (default ``f"{method}_attrs"``).
@@ -312,10 +250,9 @@ def attribute_sdata(
     """
     from .attribution import attribute
 
-    kwargs.setdefault("verbose", False)
-    attrs = _provenance(attribute, {"method": method, **kwargs})
+    attrs = provenance(attribute, {"method": method, **kwargs})
     return _run_per_sequence(
-        lambda X: attribute(model, X, method, **kwargs),
+        lambda X, verbose: attribute(model, X, method, verbose=verbose, **kwargs),
         sdata,
         key or f"{method}_attrs",
         attrs,
@@ -326,6 +263,8 @@ def attribute_sdata(
         dask=dask,
         overwrite=overwrite,
         copy=copy,
+        model=model,
+        verbose=verbose,
     )
 
 
@@ -342,6 +281,7 @@ def ism_sdata(
     dask: bool = False,
     overwrite: bool = False,
     copy: bool = False,
+    verbose: bool = False,
     **kwargs: Any,
 ) -> xr.Dataset:
     """Saturation mutagenesis of every sequence in ``sdata``, stored as ``sdata[key]``.
@@ -368,10 +308,9 @@ def ism_sdata(
     """
     from .mutagenesis import ism
 
-    kwargs.setdefault("verbose", False)
-    attrs = _provenance(ism, kwargs)
+    attrs = provenance(ism, kwargs)
     return _run_per_sequence(
-        lambda X: ism(model, X, **kwargs),
+        lambda X, verbose: ism(model, X, verbose=verbose, **kwargs),
         sdata,
         key,
         attrs,
@@ -382,6 +321,8 @@ def ism_sdata(
         dask=dask,
         overwrite=overwrite,
         copy=copy,
+        model=model,
+        verbose=verbose,
     )
 
 
@@ -392,14 +333,17 @@ def generate_pfms_sdata(
     layer: Any = None,
     key: str | None = None,
     seq_key: str | None = None,
-    alphabet: Any = "DNA",
+    alphabet: Any = None,
     copy: bool = False,
     **kwargs: Any,
 ) -> xr.Dataset:
     """First-layer (or any conv layer's) filter PFMs from all sequences in ``sdata``, the DeepBind / deepRAM way.
 
     Stores raw site counts as ``sdata[key]`` (default ``f"{layer}_pfms"``) with dims ``(_filter, _ohe,
-    _filter_position)`` and the number of sites per filter as ``sdata[key + "_n_sites"]``; keywords pass through to
+    _filter_position)`` and the number of sites per filter as ``sdata[key + "_n_sites"]``; the ``_filter`` coordinate
+    names each filter (``"filter_7"``: with ``min_sites``, filters without enough sites are left out) and the attr
+    ``alphabet`` holds the letters of the ``_ohe`` rows. ``alphabet`` encodes text sequences (default DNA) and names
+    the letters of the PFMs (default: DNA for 4 channels, protein for 20); keywords pass through to
     :func:`eugene.interpret.filter_pfms`.
 
     Examples
@@ -407,27 +351,39 @@ def generate_pfms_sdata(
     >>> import eugene as eu
     >>> model = eu.models.build("deepbind", seq_len=100).eval()       # stand-in for your trained model
     >>> sdata = xr.Dataset({"seq": ("_sequence", ["ACGT" * 25, "GGCCTTAACC" * 10])})
-    >>> generate_pfms_sdata(model, sdata)["conv1_pfms"].dims
-    ('_filter', '_ohe', '_filter_position')
+    >>> pfms = generate_pfms_sdata(model, sdata)["conv1_pfms"]
+    >>> pfms.dims, pfms.attrs["alphabet"], str(pfms["_filter"].values[0])
+    (('_filter', '_ohe', '_filter_position'), 'ACGT', 'filter_0')
     """
     from ._engine import get_layer
     from .filters import filter_pfms
 
     layer_name, _ = get_layer(model, layer)
-    X = onehot_sdata(sdata, seq_key, alphabet)
-    motifs = filter_pfms(model, X, layer=layer, **kwargs)
+    X = onehot_sdata(sdata, seq_key, "DNA" if alphabet is None else alphabet)
+    motifs = filter_pfms(model, X, layer=layer, alphabet=alphabet, **kwargs)
     key = key or f"{layer_name}_pfms"
-    attrs = _provenance(filter_pfms, {"layer": layer_name, **kwargs})
+    attrs = provenance(filter_pfms, {"layer": layer_name, **kwargs})
+    attrs["alphabet"] = motifs.alphabet
+    filters = {"_filter": np.array(motifs.names)}
+    if "_filter" in sdata.coords and not np.array_equal(sdata["_filter"].values, filters["_filter"]):
+        raise ValueError(  # xarray would align the new PFMs to the old filters, leaving NaN rows
+            f"sdata already holds PFMs of other filters ({list(sdata['_filter'].values)[:6]} ...); the PFMs of "
+            f"{key!r} are of {motifs.names[:6]} ...; store them in another Dataset"
+        )
     out = sdata.copy() if copy else sdata
-    out[key] = xr.DataArray(np.asarray(motifs.counts), dims=("_filter", OHE_DIM, "_filter_position"), attrs=attrs)
-    out[f"{key}_n_sites"] = xr.DataArray(np.asarray(motifs.n_sites), dims=("_filter",), attrs=attrs)
+    dims = ("_filter", OHE_DIM, "_filter_position")
+    out[key] = xr.DataArray(np.asarray(motifs.counts), dims=dims, coords=filters, attrs=attrs)
+    out[f"{key}_n_sites"] = xr.DataArray(np.asarray(motifs.n_sites), dims=("_filter",), coords=filters, attrs=attrs)
     return out
 
 
 def filters_to_meme_sdata(
-    sdata: xr.Dataset, path: str | Path, *, key: str = "conv1_pfms", alphabet: str = "ACGT"
+    sdata: xr.Dataset, path: str | Path, *, key: str = "conv1_pfms", alphabet: str | None = None
 ) -> Path:
     """Write the PFMs stored by :func:`generate_pfms_sdata` under ``key`` to a MEME file; returns its path.
+
+    Motifs are named by the ``_filter`` coordinate and written in the letters of the stored ``alphabet`` attr
+    (``alphabet`` overrides it; without either, ACGT).
 
     Examples
     --------
@@ -443,8 +399,11 @@ def filters_to_meme_sdata(
     if key not in sdata:
         stored = [k for k in sdata.data_vars if str(k).endswith("_pfms")]
         raise ValueError(f"key must name PFMs stored by generate_pfms_sdata; got {key!r}; sdata has {stored}")
-    counts = np.asarray(sdata[key].values, dtype=float)
-    motifs = MotifSet.from_counts(counts, alphabet=alphabet)
+    pfms = sdata[key]
+    counts = np.asarray(pfms.values, dtype=float)
+    names = [str(name) for name in pfms["_filter"].values] if "_filter" in pfms.coords else None
+    letters = alphabet or pfms.attrs.get("alphabet", "ACGT")
+    motifs = MotifSet.from_counts(counts, alphabet=letters, names=names)
     path = Path(path)
     write_meme(motifs, path)
     return path
@@ -495,7 +454,7 @@ def gia_sdata(
     label = motif if isinstance(motif, str) else getattr(motif, "name", "")
     key = key or (f"gia_{experiment}_{label}" if label else f"gia_{experiment}")
     gia = gia_implant if experiment == "implant" else gia_positional
-    attrs = _provenance(gia, {"motif": label or motif, "backgrounds": backgrounds, "seed": seed, **kwargs})
+    attrs = provenance(gia, {"motif": label or motif, "backgrounds": backgrounds, "seed": seed, **kwargs})
     out = sdata.copy() if copy else sdata
     if experiment == "implant":
         effects, _ = gia(model, X, motif, seed=seed, **kwargs)
