@@ -1,0 +1,23 @@
+"""eugene.genome: genome coordinates in, genome tracks out.
+
+Regions of a reference genome (BED / narrowPeak + FASTA) become fixed-length one-hot windows with their coordinates;
+variants of a VCF become ref / alt windows; per-base values and scored intervals go back out as bigWig and BED in
+genome coordinates. Reading a genome needs the ``genome`` extra (pyfaidx), writing bigWig needs it too (pybigtools):
+``pip install "eugene[genome]"``.
+
+Examples
+--------
+>>> import eugene as eu
+>>> import pandas as pd
+>>> from pathlib import Path
+>>> _ = Path("tiny.fa").write_text(">chr1\\nACGTACGTAC\\n")
+>>> bed = pd.DataFrame({"chrom": ["chr1"], "start": [2], "end": [6]})
+>>> regions = eu.genome.read_regions(bed, "tiny.fa", length=4)
+>>> regions.X.shape, eu.seq.decode(regions.X)
+((1, 4, 4), ['GTAC'])
+"""
+
+from eugene.genome._fasta import Genome
+from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions
+
+__all__ = ["Genome", "Regions", "iter_regions", "read_bed", "read_regions"]
