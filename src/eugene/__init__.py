@@ -14,7 +14,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("seq", "motifs", "interpret", "plot", "models", "datasets", "report")
+_SUBMODULES = ("seq", "genome", "motifs", "interpret", "plot", "models", "datasets", "report")
 _ALIASES = {"pl": "plot"}
 
 __all__ = ["__version__", *_SUBMODULES, *_ALIASES]
