@@ -12,8 +12,6 @@ import pytest
 import torch
 
 from eugene.cli import build_parser, main
-from eugene.report import NotBuiltYet
-from eugene.report._api import public
 
 SUBCOMMANDS = ("attribute", "ism", "filters", "tomtom", "gia", "report", "demo")
 ZOO = ["--model", "eugene.models.zoo:deepbind", "--model-arg", "seq_len=30", "--model-arg", "n_filters=4"]
@@ -191,10 +189,7 @@ def test_filters_and_tomtom_write_meme_figure_and_table(inputs, tmp_path):
 
 
 def test_attribute_writes_what_the_api_returns(inputs, tmp_path):
-    try:
-        attribute = public("eugene.interpret.attribute")
-    except NotBuiltYet:
-        pytest.skip("eugene.interpret.attribute is not built yet")
+    from eugene.interpret import attribute
     from eugene.seq import one_hot
 
     out = tmp_path / "attr.npz"
@@ -215,13 +210,10 @@ def test_every_subcommand_has_device_or_does_no_model_work():
 
 
 def test_gia_writes_the_positional_curve_of_the_api(inputs, tmp_path):
-    try:
-        gia_positional = public("eugene.interpret.gia_positional")
-        backgrounds = public("eugene.interpret.dinucleotide_backgrounds")
-    except NotBuiltYet as missing:
-        pytest.skip(f"{missing} is not built yet")
     import pandas as pd
 
+    from eugene.interpret import dinucleotide_backgrounds as backgrounds
+    from eugene.interpret import gia_positional
     from eugene.seq import one_hot
 
     out = tmp_path / "gia.tsv"
@@ -386,10 +378,6 @@ def test_filters_from_zarr_equal_filters_from_fasta(inputs, seq_zarr, tmp_path):
 
 
 def test_gia_from_zarr_equals_gia_from_fasta(inputs, seq_zarr, tmp_path):
-    try:
-        public("eugene.interpret.gia_positional")
-    except NotBuiltYet as missing:
-        pytest.skip(f"{missing} is not built yet")
     base = ["gia", *ZOO, "--weights", inputs["weights"], "--motif", "TGACTCA", "--step", "5", "--quiet"]
     tables = {}
     for backgrounds in ("4", "64"):  # a random draw of the sequences, and all of them

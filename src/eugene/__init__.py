@@ -4,7 +4,7 @@ Submodules are loaded on first use, so ``import eugene as eu`` stays cheap::
 
     import eugene as eu
     X = eu.seq.one_hot(["ACGTAC", "GGCCTA"])      # (N, A, L) float32
-    # eu.interpret, eu.motifs, eu.plot (alias eu.pl), eu.models, eu.datasets
+    # eu.interpret, eu.motifs, eu.plot (alias eu.pl), eu.models, eu.datasets, eu.evaluate, eu.report
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("seq", "genome", "motifs", "interpret", "plot", "models", "datasets", "report")
+_SUBMODULES = ("seq", "genome", "motifs", "interpret", "plot", "models", "datasets", "evaluate", "report")
 _ALIASES = {"pl": "plot"}
 
 __all__ = ["__version__", *_SUBMODULES, *_ALIASES]

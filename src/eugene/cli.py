@@ -556,15 +556,12 @@ def _run_report(args: argparse.Namespace) -> int:
 
 def _run_demo(args: argparse.Namespace) -> int:
     from eugene.models import demo_sequences, load_demo_model
-    from eugene.report import build_report, sections
+    from eugene.report import build_report
 
     model = load_demo_model(device=args.device)
     data = demo_sequences()
     planted = data.sites.groupby("sequence")["name"].agg(lambda names: ", ".join(sorted(set(names))))
     names = [f"heldout_{i} ({planted.get(i, 'no motif')})" for i in range(len(data.X))]
-    chosen = list(sections.SECTIONS)
-    after = [key for key, _ in chosen].index("attributions") + 1  # it checks the filters' matches and attributions
-    chosen.insert(after, ("ground-truth", sections.ground_truth(data)))
     path = build_report(
         model,
         data.X,
@@ -572,7 +569,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         names=names,
         target=list(range(data.y.shape[1])),  # the sum of all motif logits: every planted motif shows
         model_label="eugene demo model (Basset-style, 12 planted JASPAR motifs)",
-        sections=chosen,
+        planted=data,  # adds the "ground-truth" section
         seed=args.seed,
         **_compute_kwargs(args),
     )

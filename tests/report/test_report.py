@@ -1,18 +1,15 @@
-"""The report: end to end through `eugene report`, self-contained HTML, TSVs, and sections skipped only when missing."""
+"""The report: end to end through `eugene report`, self-contained HTML, TSVs, sections chosen by name."""
 
 from __future__ import annotations
 
 import re
-import sys
-import types
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from eugene.cli import main
-from eugene.report import NotBuiltYet, Section, build_report
-from eugene.report._api import public, require
+from eugene.report import SECTIONS, ReportResults, Section, build_report
 
 URL_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
@@ -55,12 +52,19 @@ def test_report_is_self_contained(built):
     assert "@import" not in html and "url(" not in html
 
 
-def test_report_shows_missing_sections_as_notes_and_lists_all_sections(built):
+def test_report_lists_every_default_section_in_order(built):
     html = (built / "report.html").read_text()
-    for title in ("Model", "First-layer filters", "Filter influence", "Attributions", "In silico mutagenesis"):
-        assert f"<h2>{title}</h2>" in html
-    for note in re.findall(r'<p class="not-built">(.*?)</p>', html):
-        assert note.startswith("not built yet: ")
+    titles = re.findall(r"<h2>(.*?)</h2>", html)
+    assert titles == [
+        "Model",
+        "First-layer filters",
+        "Filter influence",
+        "Attributions",
+        "In silico mutagenesis",
+        "Global importance analysis",
+    ]
+    ids = re.findall(r'<section id="(.*?)">', html)
+    assert ids == [key for key in SECTIONS if key != "ground-truth"]  # no planted motifs: no ground truth
 
 
 def test_filter_matches_agree_with_tomtom(built, tiny_inputs):
@@ -74,20 +78,28 @@ def test_filter_matches_agree_with_tomtom(built, tiny_inputs):
         assert row[matches.columns.get_loc("q-value") + 1] == pytest.approx(best.loc[row.filter, "q-value"])
 
 
-def test_missing_public_name_becomes_a_note(tiny_inputs, tmp_path):
-    def needs_missing(ctx):
-        require("eugene.plot.no_such_plot", "eugene.interpret.predict", "eugene.no_such_module.thing")
-        return Section("never")
-
+def test_sections_chosen_by_name_run_in_the_order_given_with_custom_ones(tiny_inputs, tmp_path):
     def fine(ctx):
         return Section("Fine", "<p>ok</p>", {"fine_table": pd.DataFrame({"a": [1, 2]})})
 
     X = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (5, 20))].transpose(0, 2, 1)
-    path = build_report(tiny_inputs.model, X, tmp_path, sections=[("missing", needs_missing), ("fine", fine)])
+    path = build_report(tiny_inputs.model, X, tmp_path, sections=["filter-influence", ("fine", fine), "model"])
     html = path.read_text()
-    assert "not built yet: eugene.plot.no_such_plot, eugene.no_such_module.thing" in html
+    assert re.findall(r'<section id="(.*?)">', html) == ["filter-influence", "fine", "model"]
     assert "<p>ok</p>" in html
     assert pd.read_csv(tmp_path / "fine_table.tsv", sep="\t")["a"].tolist() == [1, 2]
+    assert {p.stem for p in tmp_path.glob("*.tsv")} == {"filter_influence", "fine_table", "model_layers", "predictions"}
+
+
+def test_unknown_or_unusable_section_names_are_refused_before_any_work(tiny_inputs, tmp_path):
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (5, 20))].transpose(0, 2, 1)
+    with pytest.raises(ValueError, match="unknown section 'logos'; expected one of model, filters, filter-influence"):
+        build_report(tiny_inputs.model, X, tmp_path / "a", sections=["model", "logos"])
+    with pytest.raises(ValueError, match="'ground-truth' needs planted=<PlantedMotifs>; got planted=None"):
+        build_report(tiny_inputs.model, X, tmp_path / "b", sections=["model", "ground-truth"])
+    with pytest.raises(TypeError, match="sections must hold section names .* or \\(key, function\\) pairs; got"):
+        build_report(tiny_inputs.model, X, tmp_path / "c", sections=[("model",)])
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_real_errors_in_a_section_are_not_hidden(tiny_inputs, tmp_path):
@@ -97,29 +109,6 @@ def test_real_errors_in_a_section_are_not_hidden(tiny_inputs, tmp_path):
     X = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (5, 20))].transpose(0, 2, 1)
     with pytest.raises(AttributeError, match="NoneType"):
         build_report(tiny_inputs.model, X, tmp_path, sections=[("broken", broken)])
-
-
-def test_public_tells_missing_names_from_real_import_errors(tmp_path, monkeypatch):
-    assert public("eugene.models.summary").__name__ == "summary"
-    with pytest.raises(NotBuiltYet):
-        public("eugene.interpret.no_such_function")
-    with pytest.raises(NotBuiltYet):
-        public("eugene.no_such_subpackage.function")
-    # a module that exists but fails to import for another reason: the error propagates
-    (tmp_path / "eugene_report_broken_module.py").write_text("import a_package_that_is_not_installed_xyz\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ModuleNotFoundError, match="a_package_that_is_not_installed_xyz"):
-        public("eugene_report_broken_module.f")
-    # an AttributeError raised while resolving a name that is not "module has no attribute <name>" propagates
-    fake = types.ModuleType("eugene._report_fake")
-
-    def failing_getattr(name):
-        raise AttributeError("'NoneType' object has no attribute 'shape'")
-
-    fake.__getattr__ = failing_getattr
-    monkeypatch.setitem(sys.modules, "eugene._report_fake", fake)
-    with pytest.raises(AttributeError, match="NoneType"):
-        public("eugene._report_fake.shape")
 
 
 def test_build_report_checks_its_arguments(tiny_inputs, tmp_path):
@@ -165,18 +154,12 @@ def test_torchscript_model_gets_a_report_with_filter_sections_explained(tiny_inp
 
 def test_gia_section_draws_a_curve_per_best_matched_motif(tiny_inputs, tmp_path):
     from eugene.motifs import read_meme
-    from eugene.report import sections
 
-    try:
-        public("eugene.interpret.gia_positional")
-        public("eugene.plot.gia_curve")
-    except NotBuiltYet as missing:
-        pytest.skip(f"{missing} is not built yet")
     database = read_meme(tiny_inputs.db)
 
     def fake_filters(ctx):  # what the filter section leaves: matches of three filters, two to the same motif
-        ctx.results["database"] = database
-        ctx.results["matches"] = pd.DataFrame(
+        ctx.results.database = database
+        ctx.results.matches = pd.DataFrame(
             {
                 "filter": ["filter_0", "filter_1", "filter_2", "filter_3"],
                 "best_match": ["m1", "m1", "m4", "m7"],
@@ -187,9 +170,7 @@ def test_gia_section_draws_a_curve_per_best_matched_motif(tiny_inputs, tmp_path)
         return Section("Fake filters")
 
     X = np.eye(4, dtype=np.float32)[np.random.default_rng(2).integers(0, 4, (8, 40))].transpose(0, 2, 1)
-    path = build_report(
-        tiny_inputs.model, X, tmp_path, n_gia=3, sections=[("filters", fake_filters), ("gia", sections.gia)]
-    )
+    path = build_report(tiny_inputs.model, X, tmp_path, n_gia=3, sections=[("filters", fake_filters), "gia"])
     table = pd.read_csv(tmp_path / "gia_positional.tsv", sep="\t")
     assert list(dict.fromkeys(table["motif"])) == ["m1", "m4"]  # q <= 0.05 only, each motif once, best first
     assert table.groupby("motif")["position"].max().tolist() == [40 - 8, 40 - 8]  # every position where it fits
@@ -197,10 +178,8 @@ def test_gia_section_draws_a_curve_per_best_matched_motif(tiny_inputs, tmp_path)
 
 
 def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny_inputs, tmp_path):
-    from types import SimpleNamespace
-
+    from eugene.datasets import PlantedMotifs
     from eugene.motifs import read_meme
-    from eugene.report import sections
 
     planted = read_meme(tiny_inputs.db)[["m0", "m1", "m2"]]
     X = np.eye(4, dtype=np.float32)[np.random.default_rng(3).integers(0, 4, (6, 40))].transpose(0, 2, 1)
@@ -208,21 +187,22 @@ def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny
     mask[:, 10:18] = 0
 
     def fake_filters(ctx):
-        ctx.results["matches"] = pd.DataFrame(
+        ctx.results.matches = pd.DataFrame(
             {
                 "filter": ["filter_0", "filter_1", "filter_3"],
                 "best_match": ["m1", "m9", "m1"],
                 "q-value": [0.01, 0, 0.2],
             }
         )
-        ctx.results["significant"] = pd.DataFrame(
+        ctx.results.significant = pd.DataFrame(
             {"Query_ID": ["filter_10", "filter_2", "filter_1"], "Target_ID": ["m1", "m1", "m1"], "q-value": [0.01] * 3}
         )
-        ctx.results["attributions"] = (np.array([0, 1]), X[[0, 1]] * (mask[[0, 1]] >= 0)[:, None])
+        ctx.results.top = np.array([0, 1])
+        ctx.results.attributions = X[[0, 1]] * (mask[[0, 1]] >= 0)[:, None]
         return Section("Fake filters")
 
-    data = SimpleNamespace(motifs=planted, mask=mask)
-    build_report(tiny_inputs.model, X, tmp_path, sections=[("f", fake_filters), ("g", sections.ground_truth(data))])
+    data = PlantedMotifs(X, np.zeros((6, 3), np.float32), mask, pd.DataFrame(), planted)
+    build_report(tiny_inputs.model, X, tmp_path, sections=[("f", fake_filters), "ground-truth"], planted=data)
     table = pd.read_csv(tmp_path / "planted_motifs.tsv", sep="\t", keep_default_na=False)
     assert table["motif"].tolist() == ["m0", "m1", "m2"]
     assert table["n_filters"].tolist() == [0, 3, 0]
@@ -232,13 +212,36 @@ def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny
     np.testing.assert_allclose(auroc["attribution_auroc"], 1.0)  # attributions exactly on the planted sites
 
 
-def test_sections_without_the_results_they_build_on_say_so(tiny_inputs, tmp_path):
-    from eugene.report import sections
+def test_planted_motifs_add_the_ground_truth_section_after_the_attributions(tiny_inputs, tmp_path):
+    from eugene.datasets import planted_motifs
+    from eugene.evaluate import attribution_auroc
+    from eugene.motifs import read_meme
 
+    data = planted_motifs(n=12, length=40, motifs=read_meme(tiny_inputs.db)[["m3", "m5"]], seed=1)
+    path = build_report(tiny_inputs.model, data.X, tmp_path, databases=[tiny_inputs.db], n_top=2, planted=data)
+    assert re.findall(r'<section id="(.*?)">', path.read_text()) == list(SECTIONS)
+    # the AUROC table scores the attributions the attribution section wrote, against the planted positions
+    shown = np.load(tmp_path / "attributions.npz")
+    top = [int(name.removeprefix("seq_")) for name in shown["names"]]
+    auroc = pd.read_csv(tmp_path / "attribution_auroc.tsv", sep="\t")
+    assert auroc["sequence"].tolist() == shown["names"].tolist()
+    expected = attribution_auroc(shown["attributions"], data.X[top], data.mask[top] >= 0)
+    np.testing.assert_allclose(auroc["attribution_auroc"], expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="planted must be the PlantedMotifs of X's sequences"):
+        build_report(tiny_inputs.model, data.X[:5], tmp_path, planted=data)
+
+
+def test_results_start_empty_and_are_typed():
+    results = ReportResults()
+    assert all(value is None for value in vars(results).values())
+    with pytest.raises(TypeError):
+        ReportResults(scorez=np.zeros(3))  # a misspelt result is an error, not a silently unused dict key
+
+
+def test_sections_without_the_results_they_build_on_say_so(tiny_inputs, tmp_path):
     X = np.eye(4, dtype=np.float32)[np.random.default_rng(4).integers(0, 4, (4, 30))].transpose(0, 2, 1)
-    chosen = [("attributions", sections.attributions), ("ism", sections.ism), ("gia", sections.gia)]
-    html = build_report(tiny_inputs.model, X, tmp_path, sections=chosen).read_text()
-    assert html.count("Needs the results of") == 3 and "not built yet" not in html
+    html = build_report(tiny_inputs.model, X, tmp_path, sections=["attributions", "ism", "gia"]).read_text()
+    assert html.count("Needs the results of") == 3
 
 
 def test_report_from_a_zarr_store_equals_the_report_from_fasta(built, tiny_inputs, report_argv, tmp_path):

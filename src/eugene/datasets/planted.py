@@ -8,7 +8,8 @@ equal probability, at a uniformly random position that overlaps no other instanc
 ``m`` present in the sequence or not. Because every planted letter is known, a model trained on it can be checked
 against the truth: first-layer filters against the motifs, attribution maps against the sites (Koo and Ploenzke 2021,
 "Improving representations of genomic sequence motifs in convolutional networks with exponential activations",
-Nat. Mach. Intell. 3:258).
+Nat. Mach. Intell. 3:258). :func:`attribution_auroc` scores given arrays; running a model's attributions against the
+truth is :func:`eugene.evaluate.ground_truth_auroc`, a layer above interpret.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
+from eugene._metrics import auroc
 from eugene._validate import check_positive_int, describe
 from eugene.motifs import Motif, MotifSet, jaspar
 from eugene.seq import decode, reverse_complement
 
-__all__ = ["KOO_EDDY_2019", "N_MOTIFS_P", "PlantedMotifs", "planted_motifs", "attribution_auroc", "ground_truth_auroc"]
+__all__ = ["KOO_EDDY_2019", "N_MOTIFS_P", "PlantedMotifs", "planted_motifs", "attribution_auroc"]
 
 KOO_EDDY_2019 = ("Arid3a", "CEBPB", "FOSL1", "Gabpa", "MAFK", "MAX", "MEF2A", "NFYB", "SP1", "SRF", "STAT1", "YY1")
 """The twelve transcription factors whose motifs Koo and Eddy (2019) planted, by JASPAR name."""
@@ -286,95 +287,7 @@ def attribution_auroc(attributions: Any, X: Any, truth: Any) -> np.ndarray:
     if truth.dtype != bool:
         raise TypeError(f"truth must be a boolean array (True at motif positions); got dtype {truth.dtype}")
     scores = np.abs(attr.astype(np.float64) * x).sum(axis=1)
-    return _auroc(scores, truth)
-
-
-def ground_truth_auroc(
-    model: Any,
-    data: PlantedMotifs,
-    method: str = "deeplift_shap",
-    *,
-    n_references: int = 20,
-    batch_size: int = 128,
-    device: Any = None,
-    seed: int = 0,
-    verbose: bool = False,
-    **options: Any,
-) -> pd.DataFrame:
-    """Score an attribution method against the planted sites, per (sequence, motif) pair (Koo and Ploenzke 2021).
-
-    For every motif ``m`` and every sequence that contains it, the model's output ``m`` is attributed, and
-    :func:`attribution_auroc` measures how well ``|attribution x input|`` ranks the positions of motif ``m``'s
-    instances above all other positions (background and other motifs' sites, which output ``m`` should not need).
-
-    Parameters
-    ----------
-    model
-        A model with one output per motif of ``data`` (e.g. :func:`eugene.models.load_demo_model`).
-    data
-        Planted-motif sequences with their ground truth.
-    method
-        A method of :func:`eugene.interpret.attribute` (``"saliency"``, ``"deeplift_shap"``, ...); ``"ism"`` for
-        :func:`eugene.interpret.ism` centred at each position (the mean over the four letters subtracted, so the
-        observed letter carries the importance of the position); or ``"random"``: Gaussian noise, the chance baseline.
-    n_references, batch_size, device, seed, verbose
-        Passed to the method (``n_references`` and ``seed`` not to ``"ism"``).
-    **options
-        Further options of the method, e.g. ``fast=False`` for ``"ism"`` or ``n_steps=20`` for integrated gradients.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``sequence``, ``motif``, ``name``, ``auroc``; one row per sequence containing a motif.
-
-    Examples
-    --------
-    >>> import eugene as eu
-    >>> scores = ground_truth_auroc(eu.models.load_demo_model(), eu.models.demo_sequences(), "saliency")
-    >>> scores.auroc.mean()  # doctest: +SKIP
-    """
-    from eugene.interpret import attribute, ism
-
-    rows = []
-    rng = np.random.default_rng(seed)
-    for m, name in enumerate(data.motif_names):
-        idx = np.flatnonzero(data.y[:, m] > 0)
-        if idx.size == 0:
-            continue
-        X = data.X[idx]
-        if method == "random":
-            attr = rng.standard_normal(X.shape)
-        elif method == "ism":
-            attr = ism(
-                model, X, target=m, centre=True, batch_size=batch_size, device=device, verbose=verbose, **options
-            )
-        else:
-            attr = attribute(
-                model,
-                X,
-                method,
-                target=m,
-                n_references=n_references,
-                batch_size=batch_size,
-                device=device,
-                seed=seed,
-                verbose=verbose,
-                **options,
-            )
-        auc = attribution_auroc(attr, X, data.mask[idx] == m)
-        rows.append(pd.DataFrame({"sequence": idx, "motif": m, "name": name, "auroc": auc}))
-    return pd.concat(rows, ignore_index=True)
-
-
-def _auroc(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """AUROC of each row of ``scores`` (..., n) against boolean ``labels`` (..., n): the Mann-Whitney U statistic
-    divided by ``n_pos * n_neg``, ties counting 1/2; NaN for rows with only one class."""
-    ranks = rankdata(scores, axis=-1)
-    n_pos = labels.sum(axis=-1)
-    n_neg = labels.shape[-1] - n_pos
-    u = np.where(labels, ranks, 0.0).sum(axis=-1) - n_pos * (n_pos + 1) / 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((n_pos > 0) & (n_neg > 0), u / (n_pos * n_neg), np.nan)
+    return auroc(scores, truth)
 
 
 def _as_numpy(value: Any, name: str) -> np.ndarray:

@@ -4,7 +4,8 @@ The model is a Basset-style network (:class:`~eugene.models.Basset`, first layer
 ``scripts/train_demo_model.py`` on the planted-motif task of Koo and Eddy (2019), PLoS Comput. Biol. 15:e1007560,
 with their twelve transcription-factor motifs from JASPAR 2024 (:func:`eugene.datasets.planted_motifs`). Because the
 motifs and their positions are known, it is the ground truth for every interpretation method in eugene. See
-docs/demo_model.md for the card in prose.
+docs/demo_model.md for the card in prose. Checking it (held-out AUROC, attributions against the planted sites) runs
+interpret, a layer above models, and lives in :mod:`eugene.evaluate`.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from eugene.datasets.planted import PlantedMotifs, _auroc
+from eugene.datasets import PlantedMotifs
 from eugene.models.load import load_model
 from eugene.models.zoo import build
 
-__all__ = ["load_demo_model", "demo_sequences", "demo_model_card", "held_out_auroc"]
+__all__ = ["load_demo_model", "demo_sequences", "demo_model_card"]
 
 WEIGHTS_FILE = "demo_model.pt"
 SEQUENCES_FILE = "demo_sequences.npz"
@@ -109,27 +109,3 @@ def demo_sequences() -> PlantedMotifs:
     """
     with resources.as_file(_data_file(SEQUENCES_FILE)) as path:
         return PlantedMotifs.load(path)
-
-
-def held_out_auroc(
-    model: nn.Module,
-    data: PlantedMotifs,
-    *,
-    batch_size: int = 256,
-    device: str | torch.device | None = None,
-    verbose: bool = False,
-) -> np.ndarray:
-    """AUROC of each of the model's outputs against ``data.y``, one per motif (NaN where a motif is always or
-    never present).
-
-    Examples
-    --------
-    >>> held_out_auroc(load_demo_model(), demo_sequences()).shape
-    (12,)
-    """
-    from eugene.interpret import predict
-
-    scores = np.asarray(predict(model, data.X, batch_size=batch_size, device=device, verbose=verbose))
-    if scores.shape != data.y.shape:
-        raise ValueError(f"model must give one output per motif, shape {data.y.shape}; got {scores.shape}")
-    return _auroc(scores.T.astype(np.float64), data.y.T.astype(bool))

@@ -1,8 +1,8 @@
 """``build_report``: run the report's sections and write one self-contained HTML file with every table as TSV beside it.
 
-Each section is a small function of a :class:`ReportContext` that computes through eugene's public API and returns a
-:class:`Section` (HTML and tables). A section whose API is not there yet raises :class:`~eugene.report._api.NotBuiltYet`
-and is shown as "not built yet: ..."; every other error propagates.
+Each section is a small function of a :class:`~eugene.report.context.ReportContext` that computes through eugene's
+public API and returns a :class:`~eugene.report.context.Section` (HTML and tables). Sections are chosen by name from
+:data:`eugene.report.sections.SECTIONS`, or given as functions; any error in a section propagates.
 """
 
 from __future__ import annotations
@@ -11,65 +11,52 @@ import datetime
 import os
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
 import eugene
 from eugene._validate import check_onehot, check_positive_int, describe
+from eugene.datasets import PlantedMotifs
 
-from ._api import NotBuiltYet
 from ._html import escape, note_html
+from .context import ReportContext, Section, SectionFunction, target_label
+from .sections import SECTIONS
 
 __all__ = ["ReportContext", "Section", "build_report", "target_label"]
 
 
-@dataclass
-class Section:
-    """What a section returns: its title, HTML body and the tables to write as ``<name>.tsv`` beside the report."""
-
-    title: str
-    html: str = ""
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-
-@dataclass
-class ReportContext:
-    """Inputs and options every section reads, and ``results`` that earlier sections leave for later ones."""
-
-    model: nn.Module
-    X: np.ndarray
-    names: list[str]
-    out: Path
-    alphabet: str = "DNA"
-    target: int | list[int] = 0
-    databases: Sequence[str | os.PathLike] | None = None
-    n_top: int = 4
-    n_gia: int = 3
-    model_label: str = ""
-    batch_size: int = 128
-    device: str | None = None
-    seed: int = 0
-    verbose: bool = False
-    results: dict[str, Any] = field(default_factory=dict)
-
-
-SectionFunction = Callable[[ReportContext], Section]
-
-
-def _default_sections() -> list[tuple[str, SectionFunction]]:
-    from . import sections
-
-    return list(sections.SECTIONS)
+def _chosen_sections(
+    sections: Sequence[str | tuple[str, SectionFunction]] | None, planted: PlantedMotifs | None
+) -> list[tuple[str, SectionFunction]]:
+    """``(key, function)`` pairs to run, in order: names looked up in SECTIONS, pairs as given."""
+    if sections is None:
+        return [(key, function) for key, function in SECTIONS.items() if key != "ground-truth" or planted is not None]
+    if isinstance(sections, (str, tuple)):
+        sections = [sections]
+    chosen = []
+    for item in sections:
+        if isinstance(item, str):
+            if item not in SECTIONS:
+                raise ValueError(f"sections: unknown section {item!r}; expected one of {', '.join(SECTIONS)}")
+            if item == "ground-truth" and planted is None:
+                raise ValueError("sections: 'ground-truth' needs planted=<PlantedMotifs>; got planted=None")
+            chosen.append((item, SECTIONS[item]))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and callable(item[1]):
+            chosen.append(item)
+        else:
+            raise TypeError(
+                f"sections must hold section names ({', '.join(SECTIONS)}) or (key, function) pairs; "
+                f"got {describe(item)}"
+            )
+    return chosen
 
 
 def _warnings_html(caught: list[warnings.WarningMessage]) -> str:
@@ -83,13 +70,6 @@ def _warnings_html(caught: list[warnings.WarningMessage]) -> str:
 
 def _slug(title: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
-
-
-def target_label(target: int | list[int]) -> str:
-    """``"output 3"``, or ``"the sum of outputs 0, 1, 2"`` for a list of targets."""
-    if isinstance(target, int):
-        return f"output {target}"
-    return f"the sum of outputs {', '.join(map(str, target))}" if len(target) > 1 else f"output {target[0]}"
 
 
 def _render(ctx: ReportContext, rendered: list[tuple[str, str, str]], seconds: float) -> str:
@@ -118,7 +98,8 @@ def build_report(
     n_top: int = 4,
     n_gia: int = 3,
     model_label: str = "",
-    sections: Sequence[tuple[str, SectionFunction]] | None = None,
+    sections: Sequence[str | tuple[str, SectionFunction]] | None = None,
+    planted: PlantedMotifs | None = None,
     batch_size: int = 128,
     device: str | torch.device | None = None,
     seed: int = 0,
@@ -126,10 +107,11 @@ def build_report(
 ) -> Path:
     """Interpret ``model`` on ``X`` and write ``out/report.html`` (self-contained) and the tables as TSV beside it.
 
-    Sections, in order: model summary and predictions; first-layer filter logos with their best TOMTOM matches;
-    filter influence; attribution logos (DeepLiftShap) of the ``n_top`` top-scoring sequences; their ISM heatmaps;
-    GIA curves of the ``n_gia`` best-matched motifs. A section whose eugene API does not exist yet is shown as
-    "not built yet"; any other error is raised.
+    Sections, in order (their names in :data:`eugene.report.sections.SECTIONS`): ``"model"``, the summary and
+    predictions; ``"filters"``, first-layer filter logos with their best TOMTOM matches; ``"filter-influence"``;
+    ``"attributions"``, attribution logos (DeepLiftShap) of the ``n_top`` top-scoring sequences; ``"ground-truth"``
+    (only with ``planted``), the filters and attributions against the planted motifs; ``"ism"``, ISM heatmaps of the
+    same sequences; ``"gia"``, GIA curves of the ``n_gia`` best-matched motifs. An error in a section is raised.
 
     Parameters
     ----------
@@ -150,7 +132,14 @@ def build_report(
     n_top, n_gia
         Sequences shown with attribution logos and ISM heatmaps; motifs given GIA curves.
     sections
-        ``(key, function)`` pairs replacing the default sections (:data:`eugene.report.sections.SECTIONS`).
+        The sections to run, in this order: names from :data:`eugene.report.sections.SECTIONS` (e.g.
+        ``["model", "filters", "attributions", "ground-truth"]``) or ``(key, function)`` pairs of your own sections
+        (a function of the :class:`~eugene.report.context.ReportContext` returning a
+        :class:`~eugene.report.context.Section`). None: every section (``"ground-truth"`` only when ``planted`` is
+        given). A section that needs results of one not run says so in the report.
+    planted
+        The ground truth of sequences with planted motifs (:class:`eugene.datasets.PlantedMotifs`, the rows of ``X``),
+        for the ``"ground-truth"`` section.
     batch_size, device, seed, verbose
         Passed to every computation; ``verbose`` shows a progress bar for each long step.
 
@@ -162,6 +151,8 @@ def build_report(
     Examples
     --------
     >>> path = build_report(model, X, "report_dir", names=names)  # doctest: +SKIP
+    >>> data = eugene.models.demo_sequences()
+    >>> path = build_report(eugene.models.load_demo_model(), data.X, "demo", planted=data)  # doctest: +SKIP
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
@@ -171,6 +162,9 @@ def build_report(
     names = [f"seq_{i}" for i in range(len(array))] if names is None else [str(n) for n in names]
     if len(names) != len(array):
         raise ValueError(f"names must have one entry per sequence ({len(array)}); got {len(names)}")
+    if planted is not None and (not isinstance(planted, PlantedMotifs) or planted.X.shape != array.shape):
+        shape = planted.X.shape if isinstance(planted, PlantedMotifs) else describe(planted)
+        raise ValueError(f"planted must be the PlantedMotifs of X's sequences, X of shape {array.shape}; got {shape}")
     indices = [target] if isinstance(target, (int, np.integer)) else target
     if (
         not isinstance(indices, (list, tuple))
@@ -195,23 +189,19 @@ def build_report(
         device=None if device is None else str(device),
         seed=int(seed),
         verbose=verbose,
+        planted=planted,
     )
+    chosen = _chosen_sections(sections, planted)
     ctx.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rendered = []
-    chosen = _default_sections() if sections is None else list(sections)
     progress = tqdm(chosen, desc="report", unit="section", disable=not verbose)
     for key, function in progress:
         progress.set_postfix_str(key)
         section_started = time.perf_counter()
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                section = function(ctx)
-        except NotBuiltYet as missing:
-            title = getattr(function, "title", key)
-            rendered.append((_slug(key), title, note_html(f"not built yet: {missing}", "not-built")))
-            continue
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            section = function(ctx)
         shown = _warnings_html(caught)
         unlinked = []
         for name, table in section.tables.items():

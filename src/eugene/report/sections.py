@@ -1,38 +1,31 @@
 """The report's sections: each computes through eugene's public API and returns HTML and tables, no science of its own.
 
-A section function takes the :class:`~eugene.report.builder.ReportContext` and returns a
-:class:`~eugene.report.builder.Section`. It resolves the public names it uses with :func:`require` first, so a name
-that does not exist yet skips the section with a note instead of failing the report. Results later sections need
-(the scores, the filter motifs and their matches) go into ``ctx.results``.
+A section function takes the :class:`~eugene.report.context.ReportContext` and returns a
+:class:`~eugene.report.context.Section`. Results later sections need (the scores, the filter motifs and their matches,
+the attributions) go into the typed ``ctx.results`` (:class:`~eugene.report.context.ReportResults`); a section whose
+inputs are missing says so. :data:`SECTIONS` names every section, in the report's order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
 
-from ._api import require
+from eugene import interpret, models, motifs, plot, seq
+from eugene.evaluate import attribution_auroc
+
 from ._html import bars_html, escape, figure_html, note_html, table_html
-from .builder import ReportContext, Section, target_label
+from .context import ReportContext, Section, SectionFunction, target_label
 
 __all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia", "ground_truth"]
 
 FDR = 0.05  # q-value below which a TOMTOM match counts as a match in the report
 GIA_BACKGROUNDS = 64  # dinucleotide-shuffled backgrounds per GIA curve
 GIA_POSITIONS = 40  # about this many positions per GIA curve
-
-
-def _titled(title: str) -> Callable:
-    def mark(function: Callable) -> Callable:
-        function.title = title
-        return function
-
-    return mark
 
 
 def _needs(title: str, what: str) -> Section:
@@ -42,26 +35,26 @@ def _needs(title: str, what: str) -> Section:
 
 def _top_indices(ctx: ReportContext) -> np.ndarray | None:
     """Indices of the ``n_top`` sequences with the highest prediction for the target (from the summary section)."""
-    scores = ctx.results.get("scores")
+    scores = ctx.results.scores
     return None if scores is None else np.argsort(-scores, kind="stable")[: ctx.n_top]
 
 
-@_titled("Model")
 def model_summary(ctx: ReportContext) -> Section:
     """Layers, parameter counts and output shapes; the predictions for the target and the top-scoring sequences."""
-    summary, predict = require("eugene.models.summary", "eugene.interpret.predict")
     n, a, length = ctx.X.shape
     scores = np.asarray(
-        predict(ctx.model, ctx.X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose),
+        interpret.predict(
+            ctx.model, ctx.X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose
+        ),
         dtype=np.float64,
     )
-    ctx.results["scores"] = scores
+    ctx.results.scores = scores
     parts = [f"<p>Input: {n} sequences, alphabet {escape(ctx.alphabet)} ({a} channels), length {length}.</p>"]
     tables = {}
     if isinstance(ctx.model, torch.jit.ScriptModule):
         parts.append(note_html("TorchScript model: its layers cannot be listed (TorchScript takes no hooks)."))
     else:
-        layers = summary(ctx.model, seq_len=length, alphabet_size=a)
+        layers = models.summary(ctx.model, seq_len=length, alphabet_size=a)
         layers = layers.assign(output_shape=layers["output_shape"].astype(str))
         parts.append(
             f"<p>{layers.attrs['total_params']:,} parameters ({layers.attrs['trainable_params']:,} trainable).</p>"
@@ -92,8 +85,7 @@ def _no_conv_note(ctx: ReportContext) -> str | None:
 def _databases(ctx: ReportContext):
     if ctx.databases:
         return list(ctx.databases), ", ".join(str(d) for d in ctx.databases)
-    (jaspar,) = require("eugene.motifs.jaspar")
-    database = jaspar()
+    database = motifs.jaspar()
     return database, f"{database.name} ({len(database)} motifs, bundled offline)"
 
 
@@ -101,23 +93,18 @@ def _as_motif_set(database):
     """The target motifs as one MotifSet (files are read, several concatenated), to look matches up by ID."""
     if not isinstance(database, list):
         return database
-    (read_motifs,) = require("eugene.motifs.read_motifs")
-    sets = [read_motifs(path) for path in database]
+    sets = [motifs.read_motifs(path) for path in database]
     combined = sets[0]
     for other in sets[1:]:
         combined = combined + other
     return combined
 
 
-@_titled("First-layer filters")
 def filters(ctx: ReportContext) -> Section:
     """PFMs of the first convolution's filters (written as MEME), logos, and their best TOMTOM matches."""
-    filter_pfms, tomtom, write_meme, filter_logos = require(
-        "eugene.interpret.filter_pfms", "eugene.motifs.tomtom", "eugene.motifs.write_meme", "eugene.plot.filter_logos"
-    )
     if (why := _no_conv_note(ctx)) is not None:
         return Section("First-layer filters", note_html(why))
-    motifs = filter_pfms(
+    pfms = interpret.filter_pfms(
         ctx.model,
         ctx.X,
         alphabet=ctx.alphabet,
@@ -133,15 +120,15 @@ def filters(ctx: ReportContext) -> Section:
         '<a href="filters.meme">filters.meme</a>, and matched with TOMTOM against '
         f"{escape(described)}.</p>"
     ]
-    if len(motifs) == 0:
-        ctx.results["matches"] = pd.DataFrame()
+    if len(pfms) == 0:
+        ctx.results.matches = pd.DataFrame()
         return Section("First-layer filters", "".join(parts) + note_html("No filter is activated by any sequence."))
-    write_meme(motifs, ctx.out / "filters.meme")
-    hits = tomtom(motifs, database, thresh=None, verbose=ctx.verbose)
+    motifs.write_meme(pfms, ctx.out / "filters.meme")
+    hits = motifs.tomtom(pfms, database, thresh=None, verbose=ctx.verbose)
     best = hits.sort_values(["q-value", "p-value"]).drop_duplicates("Query_ID")
     best = best.set_index(best["Query_ID"].astype(str))
     rows = []
-    for motif in motifs:
+    for motif in pfms:
         row = {"filter": motif.name, "n_sites": motif.nsites}
         if motif.name in best.index:
             hit = best.loc[motif.name]
@@ -156,16 +143,15 @@ def filters(ctx: ReportContext) -> Section:
             }
         rows.append(row)
     table = pd.DataFrame(rows)
-    ctx.results["motifs"] = motifs
-    ctx.results["database"] = _as_motif_set(database)
-    ctx.results["matches"] = table
     significant = hits[hits["q-value"] <= FDR]
-    ctx.results["significant"] = significant
-    figure = filter_logos(motifs, significant if len(significant) else None)
+    ctx.results.motifs = pfms
+    ctx.results.database = _as_motif_set(database)
+    ctx.results.matches = table
+    ctx.results.significant = significant
+    figure = plot.filter_logos(pfms, significant if len(significant) else None)
     n_matched = int((table.get("q-value", pd.Series(dtype=float)) <= FDR).sum())
     parts.append(
-        f"<p>{len(motifs)} filters with sites; {n_matched} match a known motif at q &le; {FDR} (labels on the "
-        "logos).</p>"
+        f"<p>{len(pfms)} filters with sites; {n_matched} match a known motif at q &le; {FDR} (labels on the logos).</p>"
     )
     parts.append(figure_html(figure, "Filter logos (information content), titled with their best match"))
     parts.append(table_html(table, "filter_matches.tsv", max_rows=len(table), caption="Best match of each filter"))
@@ -173,20 +159,18 @@ def filters(ctx: ReportContext) -> Section:
     return Section("First-layer filters", "".join(parts), {"filter_matches": table, "tomtom": significant})
 
 
-@_titled("Filter influence")
 def filter_influence(ctx: ReportContext) -> Section:
     """Change of the prediction when each first-layer filter is replaced by its mean output (Kelley et al. 2016)."""
-    (influence,) = require("eugene.interpret.filter_influence")
     if (why := _no_conv_note(ctx)) is not None:
         return Section("Filter influence", note_html(why))
     values = np.asarray(
-        influence(
+        interpret.filter_influence(
             ctx.model, ctx.X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose
         ),
         dtype=np.float64,
     )
     table = pd.DataFrame({"filter": [f"filter_{i}" for i in range(len(values))], "influence": values})
-    matches = ctx.results.get("matches")
+    matches = ctx.results.matches
     if matches is not None and "name" in matches:
         named = matches[matches["q-value"] <= FDR].set_index("filter")["name"]
         table["best_match"] = [named.get(f, "") for f in table["filter"]]
@@ -202,11 +186,8 @@ def filter_influence(ctx: ReportContext) -> Section:
     return Section("Filter influence", html, {"filter_influence": table})
 
 
-@_titled("Attributions")
 def attributions(ctx: ReportContext) -> Section:
     """DeepLiftShap attribution logos (attribution x one-hot) of the top-scoring sequences."""
-    attribute, attribution_logo = require("eugene.interpret.attribute", "eugene.plot.attribution_logo")
-
     top = _top_indices(ctx)
     if top is None:
         return _needs("Attributions", "the model section (the scores that choose the sequences)")
@@ -214,7 +195,7 @@ def attributions(ctx: ReportContext) -> Section:
     # DeepLIFT's rules cannot reach the operations of a TorchScript model; integrated gradients needs only gradients
     scripted = isinstance(ctx.model, torch.jit.ScriptModule)
     values = np.asarray(
-        attribute(
+        interpret.attribute(
             ctx.model,
             X,
             method="integrated_gradients" if scripted else "deeplift_shap",
@@ -226,8 +207,8 @@ def attributions(ctx: ReportContext) -> Section:
         )
     )
     np.savez_compressed(ctx.out / "attributions.npz", attributions=values, X=X, names=np.array(ctx.names)[top])
-    ctx.results["attributions"] = (top, values)
-    scores = ctx.results["scores"]
+    ctx.results.top, ctx.results.attributions = top, values
+    scores = ctx.results.scores
     method = (
         "Integrated gradients (Sundararajan et al. 2017) from an all-zero baseline (DeepLIFT cannot run on a "
         "TorchScript model)"
@@ -240,23 +221,23 @@ def attributions(ctx: ReportContext) -> Section:
     ]
     for row, index in enumerate(top):
         fig, ax = plt.subplots(figsize=(min(16.0, 1.5 + 0.07 * X.shape[2]), 1.8))
-        attribution_logo(values[row] * X[row], ctx.alphabet, ax)
+        plot.attribution_logo(values[row] * X[row], ctx.alphabet, ax)
         caption = f"{ctx.names[index]} (prediction {scores[index]:.3g})"
         parts.append(figure_html(fig, caption))
     return Section("Attributions", "".join(parts))
 
 
-@_titled("In silico mutagenesis")
 def ism(ctx: ReportContext) -> Section:
     """Saturation mutagenesis heatmaps of the top-scoring sequences."""
-    ism_, heatmap, get_alphabet = require("eugene.interpret.ism", "eugene.plot.ism_heatmap", "eugene.seq.get_alphabet")
-    letters = get_alphabet(ctx.alphabet).letters
+    letters = seq.get_alphabet(ctx.alphabet).letters
     top = _top_indices(ctx)
     if top is None:
         return _needs("In silico mutagenesis", "the model section (the scores that choose the sequences)")
     X = ctx.X[top]
     values = np.asarray(
-        ism_(ctx.model, X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose)
+        interpret.ism(
+            ctx.model, X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose
+        )
     )
     np.savez_compressed(ctx.out / "ism.npz", ism=values, X=X, names=np.array(ctx.names)[top])
     parts = [
@@ -264,18 +245,14 @@ def ism(ctx: ReportContext) -> Section:
         'sequences (arrays in <a href="ism.npz">ism.npz</a>).</p>'
     ]
     for row, index in enumerate(top):
-        ax = heatmap(values[row], alphabet=letters, mark_reference=X[row])
+        ax = plot.ism_heatmap(values[row], alphabet=letters, mark_reference=X[row])
         parts.append(figure_html(ax, f"{ctx.names[index]} (dots: the observed bases)"))
     return Section("In silico mutagenesis", "".join(parts))
 
 
-@_titled("Global importance analysis")
 def gia(ctx: ReportContext) -> Section:
     """GIA positional curves (Koo et al. 2021) of the known motifs the filters matched best."""
-    gia_positional, backgrounds, gia_curve = require(
-        "eugene.interpret.gia_positional", "eugene.interpret.dinucleotide_backgrounds", "eugene.plot.gia_curve"
-    )
-    matches, database = ctx.results.get("matches"), ctx.results.get("database")
+    matches, database = ctx.results.matches, ctx.results.database
     if matches is None or database is None:
         return _needs("Global importance analysis", "the filter section (the motifs to test)")
     if "q-value" not in matches or not (matches["q-value"] <= FDR).any():
@@ -283,12 +260,12 @@ def gia(ctx: ReportContext) -> Section:
     best = matches[matches["q-value"] <= FDR].sort_values("q-value").drop_duplicates("best_match").head(ctx.n_gia)
     rng = np.random.default_rng(ctx.seed)
     pick = rng.choice(len(ctx.X), size=min(len(ctx.X), GIA_BACKGROUNDS), replace=False)
-    background = backgrounds(ctx.X[np.sort(pick)], n=1, seed=ctx.seed)
+    background = interpret.dinucleotide_backgrounds(ctx.X[np.sort(pick)], n=1, seed=ctx.seed)
     step = max(1, ctx.X.shape[2] // GIA_POSITIONS)
     curves = {}
     for row in best.itertuples():
         label = f"{row.name} ({row.best_match})" if row.name else row.best_match
-        _, curve = gia_positional(
+        _, curve = interpret.gia_positional(
             ctx.model,
             background,
             database[row.best_match],
@@ -305,7 +282,7 @@ def gia(ctx: ReportContext) -> Section:
         f"<p>Mean change of {target_label(ctx.target)} when each of the best-matched known motifs (one instance "
         f"sampled from its PFM per background) is implanted at every {step}-th position of {len(background)} "
         "dinucleotide-shuffled backgrounds (global importance analysis, Koo et al. 2021).</p>"
-        + figure_html(gia_curve(table, hue="motif"), "GIA: mean effect (band: SEM) of each motif by position")
+        + figure_html(plot.gia_curve(table, hue="motif"), "GIA: mean effect (band: SEM) of each motif by position")
         + table_html(table, "gia_positional.tsv", max_rows=0, caption="Curves")
     )
     return Section("Global importance analysis", html, {"gia_positional": table})
@@ -316,65 +293,64 @@ def _natural(name: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
-def ground_truth(data) -> Callable[[ReportContext], Section]:
-    """A section comparing the report with planted motifs (``data``: :class:`eugene.datasets.PlantedMotifs`).
+def ground_truth(ctx: ReportContext) -> Section:
+    """The report against planted motifs (``ctx.planted``, a :class:`eugene.datasets.PlantedMotifs`).
 
     It lists each planted motif with the filters that matched it (from the filter section) and scores the attribution
-    maps of the shown sequences against the planted positions (:func:`eugene.datasets.attribution_auroc`).
+    maps of the shown sequences against the planted positions (:func:`eugene.evaluate.attribution_auroc`).
     """
-
-    @_titled("Ground truth: planted motifs")
-    def section(ctx: ReportContext) -> Section:
-        (attribution_auroc,) = require("eugene.datasets.attribution_auroc")
-        matches, significant = ctx.results.get("matches"), ctx.results.get("significant")
-        if matches is None or significant is None:
-            return _needs("Ground truth: planted motifs", "the filter section (the filters' matches)")
-        targets = significant["Target_ID"].astype(str)
-        rows = []
-        for motif in data.motifs:
-            hits = significant[targets == motif.name]
-            best = matches.iloc[:0]
-            if "best_match" in matches:
-                best = matches[(matches["best_match"] == motif.name) & (matches["q-value"] <= FDR)]
-            rows.append(
-                {
-                    "motif": motif.name,
-                    "name": motif.alt_name,
-                    "n_filters": hits["Query_ID"].nunique(),
-                    "filters": " ".join(sorted(map(str, hits["Query_ID"].unique()), key=_natural)),
-                    "best_q-value": hits["q-value"].min() if len(hits) else np.nan,
-                    "best_match_of": " ".join(best["filter"]),
-                }
-            )
-        table = pd.DataFrame(rows)
-        parts = [
-            f"<p>{int((table['n_filters'] > 0).sum())} of the {len(table)} planted motifs match at least one "
-            f"first-layer filter (TOMTOM q &le; {FDR}); {int((table['best_match_of'] != '').sum())} are the best "
-            "match of one (a filter may match a related factor's motif better).</p>",
-            table_html(table, "planted_motifs.tsv", max_rows=len(table), caption="Planted motifs and their filters"),
-        ]
-        tables = {"planted_motifs": table}
-        if "attributions" in ctx.results:
-            top, values = ctx.results["attributions"]
-            auroc = attribution_auroc(values, ctx.X[top], data.mask[top] >= 0)
-            scores = pd.DataFrame({"sequence": np.array(ctx.names)[top], "attribution_auroc": auroc})
-            parts.append(
-                "<p>How well |attribution x input| ranks the planted positions above the background in the shown "
-                "sequences (AUROC; 0.5 is chance, 1 perfect; Koo and Ploenzke 2021).</p>"
-                + table_html(scores, "attribution_auroc.tsv", caption="Attribution AUROC")
-            )
-            tables["attribution_auroc"] = scores
-        return Section("Ground truth: planted motifs", "".join(parts), tables)
-
-    return section
+    title = "Ground truth: planted motifs"
+    if ctx.planted is None:
+        return Section(title, note_html("No ground truth: build_report was given no planted motifs (planted=None)."))
+    matches, significant = ctx.results.matches, ctx.results.significant
+    if matches is None or significant is None:
+        return _needs(title, "the filter section (the filters' matches)")
+    targets = significant["Target_ID"].astype(str)
+    rows = []
+    for motif in ctx.planted.motifs:
+        hits = significant[targets == motif.name]
+        best = matches.iloc[:0]
+        if "best_match" in matches:
+            best = matches[(matches["best_match"] == motif.name) & (matches["q-value"] <= FDR)]
+        rows.append(
+            {
+                "motif": motif.name,
+                "name": motif.alt_name,
+                "n_filters": hits["Query_ID"].nunique(),
+                "filters": " ".join(sorted(map(str, hits["Query_ID"].unique()), key=_natural)),
+                "best_q-value": hits["q-value"].min() if len(hits) else np.nan,
+                "best_match_of": " ".join(best["filter"]),
+            }
+        )
+    table = pd.DataFrame(rows)
+    parts = [
+        f"<p>{int((table['n_filters'] > 0).sum())} of the {len(table)} planted motifs match at least one "
+        f"first-layer filter (TOMTOM q &le; {FDR}); {int((table['best_match_of'] != '').sum())} are the best "
+        "match of one (a filter may match a related factor's motif better).</p>",
+        table_html(table, "planted_motifs.tsv", max_rows=len(table), caption="Planted motifs and their filters"),
+    ]
+    tables = {"planted_motifs": table}
+    top, values = ctx.results.top, ctx.results.attributions
+    if top is not None and values is not None:
+        auroc = attribution_auroc(values, ctx.X[top], ctx.planted.mask[top] >= 0)
+        scores = pd.DataFrame({"sequence": np.array(ctx.names)[top], "attribution_auroc": auroc})
+        parts.append(
+            "<p>How well |attribution x input| ranks the planted positions above the background in the shown "
+            "sequences (AUROC; 0.5 is chance, 1 perfect; Koo and Ploenzke 2021).</p>"
+            + table_html(scores, "attribution_auroc.tsv", caption="Attribution AUROC")
+        )
+        tables["attribution_auroc"] = scores
+    return Section(title, "".join(parts), tables)
 
 
-SECTIONS: list[tuple[str, Callable[[ReportContext], Section]]] = [
-    ("model", model_summary),
-    ("filters", filters),
-    ("filter-influence", filter_influence),
-    ("attributions", attributions),
-    ("ism", ism),
-    ("gia", gia),
-]
-"""The default sections of :func:`eugene.report.build_report`, in order."""
+SECTIONS: dict[str, SectionFunction] = {
+    "model": model_summary,
+    "filters": filters,
+    "filter-influence": filter_influence,
+    "attributions": attributions,
+    "ground-truth": ground_truth,
+    "ism": ism,
+    "gia": gia,
+}
+"""Every section of :func:`eugene.report.build_report` by name, in the report's order. By default all of them run,
+``"ground-truth"`` only when ``build_report`` is given planted motifs."""
