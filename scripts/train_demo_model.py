@@ -24,7 +24,8 @@ import torch
 from torch.nn.functional import binary_cross_entropy_with_logits
 
 import eugene as eu
-from eugene.models.demo import CARD_FILE, SEQUENCES_FILE, WEIGHTS_FILE, held_out_auroc
+from eugene.evaluate import held_out_auroc
+from eugene.models.demo import CARD_FILE, SEQUENCES_FILE, WEIGHTS_FILE
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "eugene" / "models" / "data"
 ARCHITECTURE = {
@@ -60,7 +61,7 @@ def score_attributions(out: Path) -> None:
     table = {}
     for method, options in METHODS.items():
         start = time.perf_counter()
-        scores = eu.datasets.ground_truth_auroc(model, data, method, seed=0, **options)
+        scores = eu.evaluate.ground_truth_auroc(model, data, method, seed=0, **options)
         table[method] = {
             "options": options,
             "mean_auroc": round(float(scores.auroc.mean()), 4),
@@ -73,7 +74,7 @@ def score_attributions(out: Path) -> None:
     card["attribution_ground_truth"] = {
         "protocol": "per (sequence, motif present) pair: AUROC of |attribution x input| summed over letters against "
         "the positions of that motif's planted instances, attributing the motif's output (Koo & Ploenzke 2021); "
-        f"eugene.datasets.ground_truth_auroc with seed 0 on the first {SCORED} bundled held-out sequences",
+        f"eugene.evaluate.ground_truth_auroc with seed 0 on the first {SCORED} bundled held-out sequences",
         "methods": table,
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
