@@ -97,3 +97,80 @@ def test_get_layer_by_default_name_and_object():
         engine.get_layer(model, "conv9")
     with pytest.raises(ValueError, match="has none"):
         engine.get_layer(nn.Sequential(nn.Flatten()))
+
+
+def _kinds(X: np.ndarray) -> dict[str, object]:
+    """The same sequences in every kind and dtype a user may hand in."""
+    return {
+        "float64 numpy (np.eye without dtype)": X.astype(np.float64),
+        "int numpy": X.astype(np.int64),
+        "bool numpy": X.astype(bool),
+        "float16 tensor": torch.from_numpy(X).half(),
+        "reversed numpy view": np.ascontiguousarray(X[:, :, ::-1])[:, :, ::-1],
+        "transposed numpy view": np.ascontiguousarray(X.transpose(0, 2, 1)).transpose(0, 2, 1),
+        "tensor that requires grad": torch.from_numpy(X).requires_grad_(True),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_kinds(_onehot(1, 10))))
+def test_predict_takes_every_input_kind_in_the_models_dtype(kind):
+    model, X = _model(), _onehot(6, 10)
+    expected = model.eval()(torch.from_numpy(X)).detach()
+    given = _kinds(X)[kind]
+    out = predict(model, given, target=[0, 1], batch_size=4)
+    assert isinstance(out, type(given))
+    assert out.dtype in (np.float32, torch.float32)  # the model's dtype, whatever the input's
+    np.testing.assert_allclose(np.asarray(out), (expected[:, 0] + expected[:, 1]).numpy(), rtol=1e-6)
+
+
+def test_float32_input_to_a_float64_model_is_computed_in_float64():
+    model, X = _model().double(), _onehot(3, 10)
+    out = predict(model, X, target=0)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, model.eval()(torch.from_numpy(X).double())[:, 0].detach().numpy())
+
+
+def test_empty_batch_gives_empty_results_of_the_right_shape():
+    model, X = _model(), _onehot(2, 10)
+    raw = predict(model, X[:0])
+    assert isinstance(raw, np.ndarray) and raw.shape == (0, 3) and raw.dtype == np.float32
+    picked = predict(model, torch.from_numpy(X[:0]), target=1)
+    assert isinstance(picked, torch.Tensor) and picked.shape == (0,)
+    run = engine.Run(model, X[:0], target=0)
+    with run:
+        assert run.gradient(run.X).shape == (0, 4, 10)
+
+
+def test_run_gradient_matches_autograd_and_restores_the_model():
+    model, X = _model(), torch.from_numpy(_onehot(5, 10))
+    model.train()
+    rows = X.clone().requires_grad_(True)
+    (expected,) = torch.autograd.grad(model.eval()(rows)[:, 2].sum(), rows)
+    model.train()
+    run = engine.Run(model, X, target=2, batch_size=2)
+    with run:
+        assert not model.training
+        grads = run.gradient(run.X)
+        scores = run.predict(run.X, size=3)
+    assert all(m.training for m in model.modules()) and all(p.requires_grad for p in model.parameters())
+    torch.testing.assert_close(grads, expected)
+    torch.testing.assert_close(scores, model.eval()(X)[:, 2].detach())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"seed": -1}, ValueError, "seed must be None or a non-negative integer; got int -1"),
+        ({"seed": 1.5}, ValueError, "seed must be None or a non-negative integer"),
+        ({"verbose": "yes"}, TypeError, "verbose must be True or False; got str 'yes'"),
+        ({"batch_size": 0}, ValueError, "batch_size must be a positive integer"),
+    ],
+)
+def test_run_checks_its_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words.replace("(", ".").replace(")", ".")):
+        engine.Run(_model(), _onehot(2, 10), **kwargs)
+
+
+def test_run_refuses_what_is_not_a_model():
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module; got str"):
+        engine.Run("model.pt", _onehot(2, 10))

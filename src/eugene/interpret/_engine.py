@@ -1,6 +1,9 @@
 """The engine every interpretation method shares: input kinds, devices, model state, targets, batches, layers.
 
-Each method is a small function of tensors; this module is the only place that knows how to
+A method builds one :class:`Run` from its arguments (checked input, alphabet size, target, device, batch size,
+progress bar, seed), computes inside ``with run:`` (the model's state restored on exit) with the run's one predict
+helper and one gradient loop, and returns ``run.output(result)``. Each method is then a small function of tensors;
+this module is the only place that knows how to
 
 - take numpy or torch input and give back the same kind (:func:`as_tensor`, :func:`like_input`),
 - pick the device (:func:`resolve_device`) and leave the model exactly as it came (:func:`model_state`),
@@ -26,6 +29,9 @@ from .._validate import check_onehot, check_positive_int, describe
 Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
 
 __all__ = [
+    "Run",
+    "check_bool",
+    "check_seed",
     "as_tensor",
     "like_input",
     "model_alphabet_size",
@@ -41,18 +47,19 @@ __all__ = [
 
 
 def as_tensor(X: Any, name: str = "X", *, alphabet_size: int | None = None, check: bool = True) -> torch.Tensor:
-    """Return ``X`` (numpy array or torch tensor, shape (N, A, L)) as a float tensor, checked.
+    """Return ``X`` (numpy array or torch tensor, shape (N, A, L)) as a contiguous float tensor, checked.
 
-    float64 input stays float64 (exactness tests use it); everything else becomes float32.
+    float64 input stays float64 (exactness tests use it); int, bool, float16 and every other dtype become float32.
+    A tensor that requires grad is detached; a non-contiguous array (a transposed or reversed view) is copied.
     """
     if not isinstance(X, (np.ndarray, torch.Tensor)):
         raise TypeError(f"{name} must be a numpy array or torch tensor of shape (N, A, L); got {describe(X)}")
     if check:
         check_onehot(X, name, alphabet_size=alphabet_size)
-    tensor = torch.as_tensor(X)
+    tensor = torch.as_tensor(np.ascontiguousarray(X) if isinstance(X, np.ndarray) else X).detach()
     if tensor.dtype != torch.float64:
         tensor = tensor.float()
-    return tensor
+    return tensor.contiguous()
 
 
 def like_input(result: torch.Tensor, X: Any) -> Any:
@@ -67,6 +74,14 @@ def model_device(model: nn.Module) -> torch.device:
     for tensor in (*model.parameters(), *model.buffers()):
         return tensor.device
     return torch.device("cpu")
+
+
+def model_dtype(model: nn.Module) -> torch.dtype | None:
+    """The dtype of the model's first floating-point parameter or buffer (None for a model with neither)."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        if tensor.is_floating_point():
+            return tensor.dtype
+    return None
 
 
 def model_alphabet_size(model: nn.Module) -> int | None:
@@ -213,6 +228,22 @@ def resolve_target(target: Target) -> Callable[[Any], torch.Tensor]:
     return select
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` after checking it is True or False (numpy bools too); a string such as "yes" is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {describe(value)}")
+    return bool(value)
+
+
+def check_seed(seed: Any, name: str = "seed") -> int | None:
+    """Return ``seed`` after checking it is None or a non-negative int (the seeds numpy's generators take)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"{name} must be None or a non-negative integer; got {describe(seed)}")
+    return int(seed)
+
+
 def batches(n: int, batch_size: int, *, verbose: bool = False, desc: str = "") -> Iterator[slice]:
     """Slices ``[start, stop)`` covering ``range(n)`` in steps of ``batch_size``, with a tqdm bar when verbose."""
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -220,6 +251,147 @@ def batches(n: int, batch_size: int, *, verbose: bool = False, desc: str = "") -
     bar = tqdm(starts, desc=desc, unit="batch", disable=not verbose, leave=False)
     for start in bar:
         yield slice(start, min(start + batch_size, n))
+
+
+class Run:
+    """One call of an interpretation method: its checked input, target, device, batches, model state and output kind.
+
+    Every public method starts with ``run = Run(model, X, target, batch_size=..., device=..., verbose=..., seed=...)``,
+    which checks the arguments once, computes inside ``with run:`` (eval mode, frozen parameters, on ``run.device``;
+    all restored on exit, see :func:`model_state`) and ends with ``run.output(result)``.
+
+    Attributes
+    ----------
+    model
+        The torch module.
+    source
+        ``X`` as the caller gave it (its kind and device decide the output's, see :meth:`output`).
+    X
+        The checked input (N, A, L) as a contiguous tensor in ``dtype``, where ``X`` was (not yet on ``device``).
+        N = 0 is allowed: every helper then gives an empty result of the right shape.
+    alphabet_size
+        ``in_channels`` of the model's first Conv1d (None when it has none); ``X`` was checked against it.
+    dtype
+        The dtype computations run in: the model's floating dtype (float64 input to a float32 model is computed in
+        float32; float32 input to a float64 model in float64), or ``X``'s for a model without floating parameters.
+        Results come back in this dtype.
+    select
+        The target as a function of the model's output giving shape (N,) (:func:`resolve_target`); None when
+        ``target`` is None (the raw output, for :func:`predict`).
+    device, batch_size, verbose, seed
+        Where to compute, model rows per pass, whether to show progress bars, and the seed (None or >= 0).
+
+    Examples
+    --------
+    >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 2, 3), torch.nn.Flatten(), torch.nn.Linear(16, 3))
+    >>> X = np.eye(4)[np.random.default_rng(0).integers(0, 4, (5, 10))].transpose(0, 2, 1)   # float64, fine
+    >>> run = Run(model, X, target=1, batch_size=2)
+    >>> with run:
+    ...     scores = run.predict(run.X)             # (N,), no gradients, batch_size rows per pass
+    ...     grads = run.gradient(run.X)             # (N, A, L), d target / d input, one gradient loop
+    >>> out = run.output(grads)                     # numpy in, numpy out (in run.dtype, here float32)
+    >>> out.shape, out.dtype
+    ((5, 4, 10), dtype('float32'))
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        X: Any,
+        target: Target | None = 0,
+        *,
+        batch_size: int = 128,
+        device: str | torch.device | None = None,
+        verbose: bool = False,
+        seed: int | None = None,
+        name: str = "X",
+    ) -> None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
+        self.model = model
+        self.source = X
+        self.alphabet_size = model_alphabet_size(model)
+        tensor = as_tensor(X, name, alphabet_size=self.alphabet_size)
+        self.dtype = model_dtype(model) or tensor.dtype
+        self.X = tensor.to(self.dtype)
+        self.select = resolve_target(target) if target is not None else None
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.device = resolve_device(model, device)
+        self.verbose = check_bool(verbose, "verbose")
+        self.seed = check_seed(seed)
+        self._state: contextlib.AbstractContextManager | None = None
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __enter__(self) -> Run:
+        self._state = model_state(self.model, self.device)
+        self._state.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        state, self._state = self._state, None
+        state.__exit__(*exc)
+
+    def batches(self, n: int | None = None, size: int | None = None, *, desc: str | None = None) -> Iterator[slice]:
+        """Slices covering ``range(n)`` (default: the sequences) in steps of ``size`` (default: ``batch_size``),
+        with a progress bar when the run is verbose and ``desc`` names the loop."""
+        n = len(self.X) if n is None else n
+        size = self.batch_size if size is None else size
+        return batches(n, size, verbose=self.verbose and desc is not None, desc=desc or "")
+
+    def rng(self) -> np.random.Generator:
+        """A numpy Generator seeded by the run's seed (fresh randomness when it is None)."""
+        return np.random.default_rng(self.seed)
+
+    def torch_generator(self) -> torch.Generator:
+        """A CPU torch Generator seeded by the run's seed (fresh randomness when it is None)."""
+        generator = torch.Generator()
+        if self.seed is None:
+            generator.seed()
+        else:
+            generator.manual_seed(self.seed)
+        return generator
+
+    def _forward(self, rows: torch.Tensor) -> Any:
+        out = self.model(rows.to(self.device, self.dtype))
+        if self.select is not None:
+            return self.select(out)
+        if not isinstance(out, torch.Tensor):
+            raise TypeError(f"target=None needs a model that returns one tensor; it returns {_output_summary(out)}")
+        return out
+
+    def predict(self, inputs: torch.Tensor, *, size: int | None = None, desc: str | None = None) -> torch.Tensor:
+        """The target (N,) for any rows ``inputs`` (N, A, L), ``size`` (default ``batch_size``) rows per pass,
+        without gradients; the raw output when the run's target is None. On ``inputs``' device.
+        """
+        with torch.no_grad():
+            if len(inputs) == 0:
+                if self.select is not None:
+                    return torch.empty(0, dtype=self.dtype, device=inputs.device)
+                probe = torch.zeros(1, *inputs.shape[1:], dtype=self.dtype)
+                return self._forward(probe)[:0].to(inputs.device)
+            return torch.cat(
+                [self._forward(inputs[sl]).to(inputs.device) for sl in self.batches(len(inputs), size, desc=desc)]
+            )
+
+    def gradient(self, inputs: torch.Tensor, *, size: int | None = None, desc: str | None = None) -> torch.Tensor:
+        """d target / d inputs for any rows ``inputs`` (N, A, L), ``size`` (default ``batch_size``) rows per pass;
+        on ``inputs``' device, in the run's dtype."""
+        if self.select is None:
+            raise ValueError("a gradient needs a target; got target=None")
+        grads = torch.zeros(inputs.shape, dtype=self.dtype, device=inputs.device)
+        for sl in self.batches(len(inputs), size, desc=desc):
+            rows = inputs[sl].to(self.device, self.dtype).detach().requires_grad_(True)
+            with torch.enable_grad():
+                (grad,) = torch.autograd.grad(self.select(self.model(rows)).sum(), rows, allow_unused=True)
+            if grad is not None:
+                grads[sl] = grad.to(inputs.device)
+        return grads
+
+    def output(self, result: torch.Tensor) -> Any:
+        """``result`` as the kind the input was: numpy in, numpy out; torch in, torch out on the input's device."""
+        return like_input(result, self.source)
 
 
 def get_layer(model: nn.Module, layer: str | nn.Module | None = None) -> tuple[str, nn.Module]:
@@ -262,7 +434,8 @@ def predict(
     model
         A torch module taking (N, A, L) input.
     X
-        One-hot sequences (N, A, L), numpy or torch.
+        One-hot sequences (N, A, L), numpy or torch; any real dtype (computed in the model's dtype, see :class:`Run`).
+        N = 0 gives an empty result of the output's shape.
     target
         None returns the raw output (a single-tensor output only); otherwise as in :func:`resolve_target`, giving (N,).
     batch_size, device, verbose
@@ -279,19 +452,9 @@ def predict(
     >>> predict(model, X, target=1).shape
     (5,)
     """
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
-    select = resolve_target(target) if target is not None else None
-    dev = resolve_device(model, device)
-    outputs = []
-    with model_state(model, dev), torch.no_grad():
-        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="predict"):
-            out = model(Xt[sl].to(dev))
-            if select is not None:
-                out = select(out)
-            elif not isinstance(out, torch.Tensor):
-                raise TypeError(f"target=None needs a model that returns one tensor; it returns {_output_summary(out)}")
-            outputs.append(out.cpu())
-    return like_input(torch.cat(outputs), X)
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose)
+    with run:
+        return run.output(run.predict(run.X, desc="predict"))
 
 
 class _StopForward(Exception):
