@@ -90,6 +90,69 @@ def test_bad_arguments():
         em.tomtom(3, m)
 
 
+@pytest.mark.parametrize(
+    ("background", "what"),
+    [
+        ([np.nan, 0.25, 0.25, 0.25], r"\[nan, 0.25, 0.25, 0.25\]"),
+        ([0.0, 0.0, 0.0, 0.0], r"\[0.0, 0.0, 0.0, 0.0\]"),
+        ([0.5, 0.5, 0.0, 0.0], r"\[0.5, 0.5, 0.0, 0.0\]"),
+        ([0.5, -0.1, 0.3, 0.3], r"\[0.5, -0.1, 0.3, 0.3\]"),
+        ([np.inf, 1, 1, 1], r"\[inf, 1.0, 1.0, 1.0\]"),
+    ],
+)
+def test_bad_background_is_an_error_not_all_p_equal_1(database, background, what):
+    with pytest.raises(ValueError, match=rf"^background must be 4 finite positive frequencies .*got {what}"):
+        em.tomtom(database[:2], database, background=background)
+
+
+def test_background_from_the_query_file_is_checked(database, tmp_path):
+    path = tmp_path / "zero_bg.meme"
+    path.write_text(
+        "MEME version 4\n\nALPHABET= ACGT\n\nBackground letter frequencies\nA 0.5 C 0.5 G 0 T 0\n\n"
+        "MOTIF q\nletter-probability matrix: alength= 4 w= 2\n 0.7 0.1 0.1 0.1\n 0.1 0.1 0.1 0.7\n"
+    )
+    with pytest.raises(ValueError, match=r"the query motifs' background \(background=None\) must be 4 finite positive"):
+        em.tomtom(path, database)
+    uniform = em.tomtom(path, database, thresh=None, background=[1, 1, 1, 1])  # stated: used, normalized
+    expected = em.tomtom(path, database, thresh=None, background=[0.25] * 4)
+    np.testing.assert_array_equal(uniform["p-value"], expected["p-value"])
+    with pytest.raises(ValueError, match=r"background must have 4 frequencies"):
+        em.tomtom(database[:1], database, background=[0.5, 0.5])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"thresh": np.nan}, ValueError, r"thresh \(a q-value threshold\) must be a number finite and >= 0 and <= 1; "),
+        ({"thresh": -0.1}, ValueError, r"thresh \(a q-value threshold\) must be .* got -0.1"),
+        ({"thresh": 5}, ValueError, r"<= 1; got 5; pass evalue=True to threshold E-values"),
+        ({"thresh": np.inf, "evalue": True}, ValueError, r"thresh \(an E-value threshold\) .* or None to keep every"),
+        ({"thresh": "0.05"}, TypeError, r"thresh \(a q-value threshold\) must be a number; got str"),
+        ({"thresh": True}, TypeError, r"thresh \(a q-value threshold\) must be a number; got bool"),
+        ({"motif_pseudo": np.nan}, ValueError, r"motif_pseudo must be a number finite and >= 0; got nan"),
+        ({"motif_pseudo": -1}, ValueError, r"motif_pseudo must be .* got -1"),
+        ({"motif_pseudo": np.inf}, ValueError, r"motif_pseudo must be .* got inf"),
+        ({"min_overlap": 2.5}, ValueError, r"min_overlap must be a positive integer"),
+        ({"evalue": "yes"}, TypeError, r"evalue must be True or False; got str"),
+        ({"both_strands": 1}, TypeError, r"both_strands must be True or False; got int"),
+        ({"verbose": None}, TypeError, r"verbose must be True or False"),
+    ],
+)
+def test_numeric_and_flag_arguments_are_checked(database, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        em.tomtom(database[:2], database, **kwargs)
+
+
+def test_threshold_edges_keep_the_right_rows(database):
+    every = em.tomtom(database[:3], database, thresh=None)
+    assert len(em.tomtom(database[:3], database, thresh=1)) == int((every["q-value"] <= 1).sum()) == len(every)
+    exact = em.tomtom(database[:3], database, thresh=0)
+    assert len(exact) == int((every["q-value"] == 0).sum())
+    assert list(exact.columns) == list(every.columns)  # an empty result keeps the table's columns
+    big = em.tomtom(database[:3], database, thresh=1e6, evalue=True)
+    assert len(big) == len(every)
+
+
 def test_small_database_warns(database):
     with pytest.warns(UserWarning, match="at least 50"):
         em.tomtom(database[:1], database[:10])

@@ -58,6 +58,33 @@ def _as_sets(value: Any, name: str) -> list[MotifSet]:
     raise TypeError(f"{name} must be a MotifSet, a Motif, a motif file path, or a list of those; got {describe(value)}")
 
 
+def _check_number(value: Any, name: str, hint: str = "", *, upper: float | None = None) -> float:
+    """``value`` as a float after checking it is a finite number >= 0 (and <= ``upper`` when given)."""
+    is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not is_real:
+        raise TypeError(f"{name} must be a number; got {describe(value)}")
+    if not np.isfinite(value) or value < 0 or (upper is not None and value > upper):
+        bounds = "finite and >= 0" + (f" and <= {upper:g}" if upper is not None else "")
+        raise ValueError(f"{name} must be a number {bounds}; got {value!r}{hint}")
+    return float(value)
+
+
+def _check_background(background: Any, size: int, alphabet: str, label: str) -> np.ndarray:
+    """The background as ``size`` positive frequencies summing to 1, or a ValueError saying what is wrong."""
+    try:
+        bg = np.asarray(background, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{label} must be {size} letter frequencies (an array); got {describe(background)}") from None
+    if bg.shape != (size,):
+        raise ValueError(f"{label} must have {size} frequencies for alphabet {alphabet!r}; got {describe(bg)}")
+    if not np.isfinite(bg).all() or (bg <= 0).any():
+        raise ValueError(
+            f"{label} must be {size} finite positive frequencies (letters {alphabet}); got {np.round(bg, 6).tolist()}"
+            " (a letter of frequency 0 or less, NaN or inf has no null distribution)"
+        )
+    return bg / bg.sum()
+
+
 def _with_pseudocount(motifs: list[Motif], background: np.ndarray, pseudo: float) -> np.ndarray:
     """The columns of all ``motifs``, stacked ``(sum W, A)``, with MEME's motif pseudocount:
     ``(p * n + pseudo * bg) / (n + pseudo)``, where ``n`` is the integer part of nsites (20 when unknown)."""
@@ -111,7 +138,8 @@ def tomtom(
     min_overlap
         Minimum number of overlapping columns (reduced to the shorter motif's width when that is smaller).
     thresh
-        Keep pairs with q-value (or E-value when ``evalue``) at most ``thresh``; None keeps every pair.
+        Keep pairs with q-value (or E-value when ``evalue``) at most ``thresh``; None keeps every pair. A q-value
+        threshold lies in [0, 1]; an E-value threshold is any finite number >= 0.
     evalue
         Threshold on E-values instead of q-values.
     motif_pseudo
@@ -119,7 +147,8 @@ def tomtom(
     both_strands
         Also compare with the reverse complement of each target (when the alphabet has a complement).
     background
-        Letter background for the pseudocount; default: the first query set's background, else uniform.
+        Letter background for the pseudocount, one positive frequency per letter (normalized to sum 1); default: the
+        first query set's background, else uniform.
     verbose
         Show a progress bar over chunks of queries.
 
@@ -139,10 +168,15 @@ def tomtom(
     if dist not in DISTANCES:
         raise ValueError(f"dist must be one of {sorted(DISTANCES)}; got {dist!r}")
     min_overlap = check_positive_int(min_overlap, "min_overlap")
-    if thresh is not None and (not np.isscalar(thresh) or thresh < 0):
-        raise ValueError(f"thresh must be a non-negative number or None; got {describe(thresh)}")
-    if not np.isscalar(motif_pseudo) or motif_pseudo < 0:
-        raise ValueError(f"motif_pseudo must be a non-negative number; got {describe(motif_pseudo)}")
+    if thresh is not None:
+        if evalue:
+            _check_number(thresh, "thresh (an E-value threshold)", " or None to keep every pair")
+        else:
+            _check_number(thresh, "thresh (a q-value threshold)", "; pass evalue=True to threshold E-values", upper=1)
+    motif_pseudo = _check_number(motif_pseudo, "motif_pseudo")
+    for flag, value in (("evalue", evalue), ("both_strands", both_strands), ("verbose", verbose)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{flag} must be True or False; got {describe(value)}")
     query_sets = _as_sets(query, "query")
     target_sets = _as_sets(target, "target")
     queries = [m for s in query_sets for m in s]
@@ -166,14 +200,13 @@ def tomtom(
             UserWarning,
             stacklevel=2,
         )
+    label = "background"
     if background is None:
+        label = "the query motifs' background (background=None)"
         background = next((s.background for s in query_sets if s.background is not None), None)
         if background is None:
             background = queries[0].background
-    bg = np.full(size, 1.0 / size) if background is None else np.asarray(background, dtype=np.float64)
-    if bg.shape != (size,):
-        raise ValueError(f"background must have {size} frequencies for alphabet {alphabet!r}; got {describe(bg)}")
-    bg = bg / bg.sum()
+    bg = np.full(size, 1.0 / size) if background is None else _check_background(background, size, alphabet, label)
     rc = both_strands and all(m.complementable for m in queries) and all(m.complementable for _, m in targets)
     n_orient = 2 if rc else 1
     if rc:
