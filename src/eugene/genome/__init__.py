@@ -19,5 +19,6 @@ Examples
 
 from eugene.genome._fasta import Genome
 from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions
+from eugene.genome.tracks import write_bed, write_bigwig
 
-__all__ = ["Genome", "Regions", "iter_regions", "read_bed", "read_regions"]
+__all__ = ["Genome", "Regions", "iter_regions", "read_bed", "read_regions", "write_bed", "write_bigwig"]

@@ -1,0 +1,246 @@
+"""Genome tracks out: per-base values of windows as bigWig, scored intervals as BED, in genome coordinates.
+
+bigWig files are written with pybigtools (Rust, with wheels for Linux and macOS: no compiler needed), part of the
+``genome`` extra. BED is plain text and needs nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterator, Mapping
+from itertools import repeat
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from eugene._validate import describe
+from eugene.genome._fasta import Genome, PathLike, open_text, require
+from eugene.genome.regions import Regions, read_bed
+
+Merge = Literal["mean", "max", "first"]
+
+_RUNS_PER_BATCH = 1 << 16  # intervals converted to Python tuples at a time
+
+
+def _coords_table(coords: Any) -> pd.DataFrame:
+    """chrom / start / end / reverse_complemented of each window, from Regions, a DataFrame or a SeqData Dataset."""
+    if isinstance(coords, Regions):
+        coords = coords.coords
+    elif hasattr(coords, "data_vars") and hasattr(coords, "coords"):  # an xarray Dataset from Regions.to_dataset()
+        names = [n for n in ("chrom", "chromStart", "chromEnd", "reverse_complemented") if n in coords.variables]
+        coords = pd.DataFrame({n: np.asarray(coords[n].values) for n in names})
+    if not isinstance(coords, pd.DataFrame):
+        raise TypeError(
+            f"coords must be Regions, a DataFrame with chrom, start, end or a Dataset from Regions.to_dataset(); "
+            f"got {describe(coords)}"
+        )
+    table = coords.rename(columns={"chromStart": "start", "chromEnd": "end"})
+    missing = [c for c in ("chrom", "start", "end") if c not in table]
+    if missing:
+        raise ValueError(f"coords must have the columns chrom, start, end; it lacks {missing}")
+    flip = table["reverse_complemented"] if "reverse_complemented" in table else pd.Series(False, index=table.index)
+    return pd.DataFrame(
+        {
+            "chrom": table["chrom"].astype(str).to_numpy(),
+            "start": table["start"].to_numpy(dtype=np.int64),
+            "end": table["end"].to_numpy(dtype=np.int64),
+            "reverse_complemented": flip.to_numpy(dtype=bool),
+        }
+    )
+
+
+def _chrom_sizes(chrom_sizes: Any) -> dict[str, int]:
+    if isinstance(chrom_sizes, Mapping):
+        return {str(k): int(v) for k, v in chrom_sizes.items()}
+    if isinstance(chrom_sizes, Genome):
+        return dict(chrom_sizes.sizes)
+    if not isinstance(chrom_sizes, (str, os.PathLike)):
+        raise TypeError(
+            "chrom_sizes must be a dict {chrom: length}, a Genome, a genome FASTA or a chrom.sizes / .fai file; "
+            f"got {describe(chrom_sizes)}"
+        )
+    with open_text(chrom_sizes) as handle:
+        first = handle.read(1)
+    if first == ">":
+        return dict(Genome(chrom_sizes).sizes)
+    table = pd.read_csv(chrom_sizes, sep="\t", header=None, usecols=[0, 1], dtype={0: str, 1: np.int64})
+    return dict(zip(table[0], table[1].tolist()))
+
+
+def _as_numpy(values: Any) -> np.ndarray:
+    return values.detach().cpu().numpy() if hasattr(values, "detach") else np.asarray(values)
+
+
+def _per_base(values: Any, X: Any, rows: np.ndarray) -> np.ndarray:
+    """Values ``(n, L)`` of the windows ``rows``: ``values`` itself, or ``(values * X).sum(A)`` for (N, A, L)."""
+    part = _as_numpy(values[rows]).astype(np.float64)
+    if part.ndim == 3:
+        part = (part * _as_numpy(X[rows])).sum(axis=1)
+    return part
+
+
+def _merge_runs(positions: np.ndarray, values: np.ndarray, merge: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge values that fall on one position, then join runs of consecutive positions with equal values.
+
+    Returns ``(starts, ends, values)`` of the intervals, sorted by start.
+    """
+    if positions.size == 0:
+        return positions, positions, values.astype(np.float32)
+    order = np.argsort(positions, kind="stable")  # stable: "first" keeps the input order within a position
+    positions, values = positions[order], values[order]
+    first = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])
+    unique = positions[first]
+    if merge == "mean":
+        merged = np.add.reduceat(values, first) / np.diff(np.r_[first, positions.size])
+    elif merge == "max":
+        merged = np.maximum.reduceat(values, first)
+    else:
+        merged = values[first]
+    merged = merged.astype(np.float32)  # what bigWig stores: runs are joined on the stored values
+    run = np.flatnonzero(np.r_[True, (unique[1:] != unique[:-1] + 1) | (merged[1:] != merged[:-1])])
+    ends = np.r_[unique[run[1:] - 1], unique[-1]] + 1
+    return unique[run], ends, merged[run]
+
+
+def _intervals(
+    values: Any, X: Any, table: pd.DataFrame, sizes: dict[str, int], merge: str
+) -> Iterator[tuple[str, int, int, float]]:
+    """(chrom, start, end, value) of the merged track, chromosome by chromosome in sorted order."""
+    length = int(table["end"].iloc[0] - table["start"].iloc[0])
+    offsets = np.arange(length)
+    for chrom in sorted(set(table["chrom"])):
+        rows = np.flatnonzero(table["chrom"].to_numpy() == chrom)
+        per_base = _per_base(values, X, rows)
+        flip = table["reverse_complemented"].to_numpy()[rows]
+        per_base[flip] = per_base[flip, ::-1]
+        positions = table["start"].to_numpy()[rows, None] + offsets
+        keep = (positions >= 0) & (positions < sizes[chrom]) & np.isfinite(per_base)
+        starts, ends, merged = _merge_runs(positions[keep], per_base[keep], merge)
+        for lo in range(0, starts.size, _RUNS_PER_BATCH):
+            hi = lo + _RUNS_PER_BATCH
+            yield from zip(repeat(chrom), starts[lo:hi].tolist(), ends[lo:hi].tolist(), merged[lo:hi].tolist())
+
+
+def write_bigwig(
+    path: PathLike,
+    values: Any,
+    coords: Any,
+    chrom_sizes: Any,
+    *,
+    X: Any = None,
+    merge: Merge = "mean",
+) -> Path:
+    """Write per-base values of genome windows as a bigWig track, merging windows that overlap.
+
+    Parameters
+    ----------
+    path
+        The bigWig file to write.
+    values
+        Per-base values ``(N, L)``, or ``(N, A, L)`` (e.g. attributions) together with the one-hot ``X``: then each
+        position gets the value on its observed base, ``(values * X).sum(axis=1)`` (0 where ``X`` is N). numpy, torch,
+        or any array indexable by rows (an xarray / zarr-backed array loads one chromosome's windows at a time).
+    coords
+        Where each window lies: :class:`Regions`, its ``coords`` DataFrame (``chrom, start, end``, and
+        ``reverse_complemented``: such windows are flipped back to genome order), or the Dataset of
+        :meth:`Regions.to_dataset` (``chromStart`` / ``chromEnd``). All windows have the length L.
+    chrom_sizes
+        Chromosome lengths: a dict, a :class:`Genome`, a genome FASTA, or a ``chrom.sizes`` / ``.fai`` file.
+    X
+        The one-hot ``(N, A, L)`` for 3-D ``values``.
+    merge
+        The value of a base that several windows cover: ``"mean"`` (default) of their values, ``"max"``, or
+        ``"first"`` (the first window in ``coords`` order). Positions covered by no window (and window positions off
+        the chromosome, or NaN values) are absent from the track, not zero.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``. Chromosomes are written in sorted name order; runs of equal values are joined into one interval.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> coords = pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [0, 2], "end": [4, 6]})
+    >>> values = np.array([[1.0, 1.0, 1.0, 1.0], [3.0, 3.0, 3.0, 3.0]])
+    >>> track = write_bigwig("scores.bw", values, coords, {"chr1": 10})
+    >>> import pybigtools
+    >>> list(pybigtools.open(str(track)).records("chr1"))
+    [(0, 2, 1.0), (2, 4, 2.0), (4, 6, 3.0)]
+    """
+    if merge not in ("mean", "max", "first"):
+        raise ValueError(f"merge must be 'mean', 'max' or 'first'; got {merge!r}")
+    table = _coords_table(coords)
+    shape = tuple(getattr(values, "shape", ()))
+    if len(shape) not in (2, 3) or shape[0] != len(table):
+        raise ValueError(
+            f"values must have shape (N, L) or (N, A, L) with N = {len(table)} (the windows of coords); "
+            f"got {describe(values)}"
+        )
+    if len(shape) == 3 and tuple(getattr(X, "shape", ())) != shape:
+        raise ValueError(
+            f"values of shape (N, A, L) need X, the one-hot of the same shape, to project on the observed bases; "
+            f"got X={describe(X)} (or pass per-base values of shape (N, L))"
+        )
+    lengths = table["end"] - table["start"]
+    if len(table) and not (lengths == shape[-1]).all():
+        i = int(np.flatnonzero(lengths.to_numpy() != shape[-1])[0])
+        raise ValueError(f"coords row {i} spans {lengths[i]} bases but values have L = {shape[-1]} per window")
+    sizes = _chrom_sizes(chrom_sizes)
+    missing = sorted(set(table["chrom"]) - set(sizes))
+    if missing:
+        raise ValueError(
+            f"chromosomes of coords are not in chrom_sizes: {missing[:5]}; chrom_sizes has {list(sizes)[:5]}"
+        )
+    pybigtools = require("pybigtools", "writing bigWig")
+    path = Path(path)
+    intervals = _intervals(values, X, table, sizes, merge) if len(table) else iter(())
+    pybigtools.open(str(path), "w").write({c: sizes[c] for c in sorted(sizes)}, intervals)
+    return path
+
+
+_BED_ORDER = ("chrom", "start", "end", "name", "score", "strand")
+_BED_FILL = {"name": ".", "score": 0, "strand": "."}
+
+
+def write_bed(path: PathLike, table: pd.DataFrame, *, sort: bool = True) -> Path:
+    """Write scored intervals (seqlets, variant scores) as a BED file, gzip-compressed when ``path`` ends in ``.gz``.
+
+    Columns ``chrom, start, end`` (0-based, end exclusive) come first, then ``name, score, strand`` as far as the
+    table has them (a gap before a later one is filled with ``.`` / ``0``), then every other column in table order
+    (BED6+N). No header line; missing values are written as ``.``. The score is written as given (BED's browsers
+    read it as a number; UCSC shades by it only when it is an integer in 0-1000).
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    table
+        One row per interval.
+    sort
+        Sort by chromosome name and start (default), as genome tools expect.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"chrom": ["chr2", "chr1"], "start": [5, 1], "end": [9, 3], "score": [0.5, 2.0]})
+    >>> write_bed("hits.bed", table).read_text().splitlines()
+    ['chr1\\t1\\t3\\t.\\t2.0', 'chr2\\t5\\t9\\t.\\t0.5']
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame with chrom, start, end; got {describe(table)}")
+    table = read_bed(table)
+    last = max(i for i, c in enumerate(_BED_ORDER) if c in table)
+    for column in _BED_ORDER[3 : last + 1]:
+        if column not in table:
+            table[column] = _BED_FILL[column]
+    order = list(_BED_ORDER[: last + 1])
+    table = table[order + [c for c in table.columns if c not in order]]
+    if sort:
+        table = table.sort_values(["chrom", "start", "end"], kind="stable")
+    path = Path(path)
+    with gzip.open(path, "wt") if path.suffix == ".gz" else open(path, "w") as handle:
+        table.to_csv(handle, sep="\t", header=False, index=False, na_rep=".")
+    return path

@@ -1,0 +1,145 @@
+"""write_bigwig / write_bed read back with pybigtools and as text, against per-position brute force."""
+
+from __future__ import annotations
+
+import gzip
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eugene.genome import read_regions, write_bed, write_bigwig
+
+pybigtools = pytest.importorskip("pybigtools", reason="the genome extra (pybigtools) is not installed")
+
+SIZES = {"chr1": 120, "chr2": 80, "chr10": 50}
+
+
+def _read_track(path, sizes: dict[str, int]) -> dict[str, np.ndarray]:
+    """Per-base values of a bigWig, NaN where it has no interval (from its records, not its own values())."""
+    reader = pybigtools.open(str(path))
+    stored = reader.chroms()  # the chromosomes that hold data
+    assert stored.items() <= sizes.items()
+    track = {}
+    for chrom, size in sizes.items():
+        values = np.full(size, np.nan, dtype=np.float32)
+        for start, end, value in reader.records(chrom) if chrom in stored else ():
+            values[start:end] = value
+        track[chrom] = values
+    return track
+
+
+def _brute_track(coords: pd.DataFrame, values: np.ndarray, merge: str) -> dict[str, np.ndarray]:
+    covering = defaultdict(list)
+    for (chrom, start, flip), row in zip(coords[["chrom", "start", "reverse_complemented"]].values, values):
+        row = row[::-1] if flip else row
+        for j, value in enumerate(row):
+            if 0 <= start + j < SIZES[chrom] and np.isfinite(value):
+                covering[chrom, start + j].append(value)
+    track = {chrom: np.full(size, np.nan, dtype=np.float32) for chrom, size in SIZES.items()}
+    pick = {"mean": np.mean, "max": np.max, "first": lambda v: v[0]}[merge]
+    for (chrom, position), vals in covering.items():
+        track[chrom][position] = np.float32(pick(np.array(vals, dtype=np.float64)))
+    return track
+
+
+def _random_windows(n: int, length: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    chroms = rng.choice(list(SIZES), size=n)
+    starts = np.array([rng.integers(-length // 2, SIZES[c] - length // 2) for c in chroms])
+    coords = pd.DataFrame(
+        {"chrom": chroms, "start": starts, "end": starts + length, "reverse_complemented": rng.random(n) < 0.3}
+    )
+    values = rng.normal(size=(n, length)).round(1)  # ties make "max" and "first" differ from "mean"
+    values[0, 3] = np.nan
+    return coords, values
+
+
+@pytest.mark.parametrize("merge", ["mean", "max", "first"])
+def test_bigwig_values_equal_the_merged_windows(tmp_path, merge):
+    coords, values = _random_windows(14, 25, seed=0)
+    path = write_bigwig(tmp_path / "x.bw", values, coords, SIZES, merge=merge)
+    track, expected = _read_track(path, SIZES), _brute_track(coords, values, merge)
+    for chrom in SIZES:
+        np.testing.assert_allclose(track[chrom], expected[chrom], rtol=1e-6, equal_nan=True)
+    assert any(np.isnan(track[c]).any() for c in SIZES)  # positions no window covers are absent, not zero
+    assert coords.groupby("chrom").size().max() > 2 and coords["reverse_complemented"].any()
+
+
+def test_two_overlapping_windows_give_their_mean_and_the_rest_is_absent(tmp_path):
+    coords = pd.DataFrame({"chrom": ["chr2", "chr2"], "start": [10, 14], "end": [20, 24]})
+    values = np.stack([np.full(10, 1.0), np.arange(10.0)])
+    track = _read_track(write_bigwig(tmp_path / "two.bw", values, coords, SIZES), SIZES)["chr2"]
+    np.testing.assert_array_equal(track[10:14], [1, 1, 1, 1])
+    np.testing.assert_array_equal(track[14:20], (1 + np.arange(6.0)) / 2)  # mean where the windows overlap
+    np.testing.assert_array_equal(track[20:24], np.arange(6.0, 10.0))
+    assert np.isnan(track[:10]).all() and np.isnan(track[24:]).all()
+
+
+def test_attributions_are_projected_on_the_observed_base_in_genome_order(tmp_path, genome_seqs, genome_fasta):
+    bed = pd.DataFrame({"chrom": ["chr2", "chr2"], "start": [30, 60], "end": [50, 70], "strand": ["+", "-"]})
+    regions = read_regions(bed, genome_fasta, length=16)
+    rng = np.random.default_rng(4)
+    attributions = rng.normal(size=regions.X.shape).astype(np.float32)
+    path = write_bigwig(tmp_path / "attr.bw", attributions, regions.to_dataset(), genome_fasta, X=regions.X)
+    sizes = {name: len(seq) for name, seq in genome_seqs.items()}
+    track = _read_track(path, sizes)["chr2"]
+    letters = "ACGT"
+    for i, (start, flip) in enumerate(regions.coords[["start", "reverse_complemented"]].values):
+        for j in range(16):
+            column = 15 - j if flip else j  # column of the one-hot that holds genome position start + j
+            base = genome_seqs["chr2"][start + j]
+            base = base.translate(str.maketrans("ACGT", "TGCA")) if flip else base
+            assert track[start + j] == pytest.approx(attributions[i, letters.index(base), column])
+
+
+def test_bigwig_argument_errors(tmp_path):
+    coords = pd.DataFrame({"chrom": ["chr1"], "start": [0], "end": [4]})
+    with pytest.raises(ValueError, match="merge must be 'mean', 'max' or 'first'; got 'sum'"):
+        write_bigwig(tmp_path / "a.bw", np.zeros((1, 4)), coords, SIZES, merge="sum")
+    with pytest.raises(ValueError, match=r"values must have shape \(N, L\) or \(N, A, L\) with N = 1"):
+        write_bigwig(tmp_path / "a.bw", np.zeros((2, 4)), coords, SIZES)
+    with pytest.raises(ValueError, match="need X, the one-hot of the same shape"):
+        write_bigwig(tmp_path / "a.bw", np.zeros((1, 4, 4)), coords, SIZES)
+    with pytest.raises(ValueError, match="coords row 0 spans 4 bases but values have L = 5"):
+        write_bigwig(tmp_path / "a.bw", np.zeros((1, 5)), coords, SIZES)
+    with pytest.raises(ValueError, match=r"not in chrom_sizes: \['chr1'\]"):
+        write_bigwig(tmp_path / "a.bw", np.zeros((1, 4)), coords, {"1": 100})
+    with pytest.raises(TypeError, match="coords must be Regions"):
+        write_bigwig(tmp_path / "a.bw", np.zeros((1, 4)), [("chr1", 0, 4)], SIZES)
+
+
+def test_chrom_sizes_file(tmp_path):
+    sizes_path = tmp_path / "genome.chrom.sizes"
+    sizes_path.write_text("".join(f"{c}\t{n}\n" for c, n in SIZES.items()))
+    coords = pd.DataFrame({"chrom": ["chr10"], "start": [45], "end": [55]})
+    track = _read_track(write_bigwig(tmp_path / "s.bw", np.full((1, 10), 2.5), coords, sizes_path), SIZES)
+    np.testing.assert_array_equal(track["chr10"][45:], 2.5)  # the part off the chromosome end is dropped
+    assert np.isnan(track["chr10"][:45]).all()
+
+
+@pytest.mark.parametrize("name", ["hits.bed", "hits.bed.gz"])
+def test_write_bed_reads_back_sorted_with_gaps_filled(tmp_path, name):
+    table = pd.DataFrame(
+        {
+            "chrom": ["chr2", "chr1", "chr1"],
+            "start": [5, 30, 2],
+            "end": [9, 40, 8],
+            "strand": ["-", "+", "."],
+            "score": [0.25, -1.5, 3.0],
+            "motif": ["CTCF", "SP1", None],
+        }
+    )
+    path = write_bed(tmp_path / name, table)
+    text = gzip.open(path, "rt").read() if name.endswith(".gz") else path.read_text()
+    rows = [line.split("\t") for line in text.splitlines()]
+    assert rows == [
+        ["chr1", "2", "8", ".", "3.0", ".", "."],
+        ["chr1", "30", "40", ".", "-1.5", "+", "SP1"],
+        ["chr2", "5", "9", ".", "0.25", "-", "CTCF"],
+    ]
+    unsorted = write_bed(tmp_path / "u.bed", table[["chrom", "start", "end"]], sort=False)
+    assert unsorted.read_text().splitlines()[0] == "chr2\t5\t9"
+    with pytest.raises(ValueError, match=r"lacks \['end'\]"):
+        write_bed(tmp_path / "x.bed", table.drop(columns="end"))
