@@ -27,6 +27,27 @@ def check_positive_int(value: Any, name: str, *, allow_none: bool = False) -> in
     return int(value)
 
 
+def check_fraction(value: Any, name: str, *, low_open: bool = False, high_open: bool = False, what: str = "") -> float:
+    """Return ``value`` as float after checking it is a real number in [0, 1] (``low_open`` / ``high_open`` exclude
+    the ends); ``what`` adds what the fraction is of to the message."""
+    interval = f"{'(' if low_open else '['}0, 1{')' if high_open else ']'}"
+    number = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+    if not number or not 0.0 <= value <= 1.0 or (low_open and value == 0.0) or (high_open and value == 1.0):
+        raise ValueError(
+            f"{name} must be a fraction in {interval}{f' ({what})' if what else ''}; got {describe(value)}"
+        )
+    return float(value)
+
+
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """A numpy Generator from ``seed``: a non-negative integer, a Generator (used as is) or None (fresh randomness)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"{name} must be a non-negative integer, a numpy Generator or None; got {describe(seed)}")
+    return np.random.default_rng(seed)
+
+
 def check_onehot(X: Any, name: str = "X", *, alphabet_size: int | None = None, alphabet_name: str = "") -> None:
     """Check that ``X`` is an (N, A, L) array or tensor; warn when it is not one-hot.
 

@@ -20,6 +20,7 @@ from eugene.seq.io import (
     read_fasta,
     read_sequences,
 )
+from eugene.seq.sample import sample_onehot
 from eugene.seq.shuffle import dinucleotide_shuffle, kmer_shuffle, shuffle
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "read_fasta",
     "read_sequences",
     "reverse_complement",
+    "sample_onehot",
     "shuffle",
     "to_dna",
     "to_rna",

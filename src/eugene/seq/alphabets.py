@@ -127,12 +127,21 @@ PROTEIN = Alphabet("protein", _AMINO_ACIDS, ambiguous=_PROTEIN_AMBIGUOUS, unknow
 _BY_NAME = {"dna": DNA, "rna": RNA, "protein": PROTEIN}
 
 
-def get_alphabet(alphabet: str | Alphabet) -> Alphabet:
-    """Resolve an alphabet given by name, by its letters, or as an :class:`Alphabet`.
+def get_alphabet(alphabet: str | Alphabet | None, *, size: int | None = None) -> Alphabet:
+    """Resolve an ``alphabet`` argument: a name, the letters, an :class:`Alphabet`, or None for the default.
 
-    Names (case-insensitive): ``"DNA"``, ``"RNA"``, ``"protein"``. Any other string is read (upper-cased) as the
-    ordered channel letters of a custom alphabet: a reordering of ACGT (or ACGU) keeps complements, IUPAC codes and
-    the U/T alias; other letters give an alphabet without complement or ambiguity codes.
+    This is the one place an ``alphabet`` argument of eugene becomes an :class:`Alphabet`. Names (case-insensitive):
+    ``"DNA"``, ``"RNA"``, ``"protein"``. Any other string is read (upper-cased) as the ordered channel letters of a
+    custom alphabet: a reordering of ACGT (or ACGU) keeps complements, IUPAC codes and the U/T alias; other letters
+    give an alphabet without complement or ambiguity codes.
+
+    Parameters
+    ----------
+    alphabet
+        The alphabet as given; None means DNA, or with ``size`` the alphabet of that many channels (4: DNA,
+        20: protein).
+    size
+        The number of channels of the data (``A`` of an (N, A, L) array): the alphabet must have that many letters.
 
     Examples
     --------
@@ -140,7 +149,28 @@ def get_alphabet(alphabet: str | Alphabet) -> Alphabet:
     'ACGT'
     >>> get_alphabet("TGCA").complement
     'ACGT'
+    >>> get_alphabet(None, size=20).name
+    'protein'
     """
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+        raise ValueError(f"size must be a positive integer or None; got {size!r}")
+    if alphabet is None:
+        defaults = {4: DNA, 20: PROTEIN}
+        if size is not None and size not in defaults:
+            raise ValueError(
+                f"alphabet must be given for data with {size} channels (the default is DNA for 4, protein for 20)"
+            )
+        return defaults[size or 4]
+    resolved = _resolve(alphabet)
+    if size is not None and resolved.size != size:
+        raise ValueError(
+            f"alphabet must have {size} letters, one per channel of the data; got {resolved.name} "
+            f"({resolved.letters!r}, {resolved.size} letters)"
+        )
+    return resolved
+
+
+def _resolve(alphabet: str | Alphabet) -> Alphabet:
     if isinstance(alphabet, Alphabet):
         return alphabet
     if not isinstance(alphabet, str):
