@@ -18,6 +18,7 @@ from eugene.motifs.io import (
     write_meme,
 )
 from eugene.motifs.motif import Motif, MotifSet
+from eugene.motifs.scanning import scan
 from eugene.motifs.tomtom import tomtom
 from eugene.motifs.transforms import consensus, information_content, reverse_complement, to_ppm, to_pwm, trim
 
@@ -39,5 +40,6 @@ __all__ = [
     "consensus",
     "trim",
     "reverse_complement",
+    "scan",
     "tomtom",
 ]
