@@ -233,6 +233,10 @@ def test_transfac_records_must_be_separated(tmp_path):
         ("pfm", "1 2\n1 inf\n1 1\n1 1\n", 2, "NaN or inf"),
         ("homer", ">ACGT\tone\t5\n0.25 0.25 0.25 0.25\n0.25 nan 0.25 0.5\n", 3, "NaN or inf"),
         ("homer", ">ACGT\tone\t5\n0.25 0.25 0.25\n", 2, "expected 4 numbers"),
+        ("homer", ">\n0.25 0.25 0.25 0.25\n", 1, "lone '>'"),
+        ("jaspar", ">\nA [ 1 ]\nC [ 1 ]\nG [ 1 ]\nT [ 1 ]\n", 1, "lone '>'"),
+        # two matrices without the '>' between them (the old message said "expected the row of letter None")
+        ("jaspar", ">MA1\n" + "A [ 1 ]\nC [ 1 ]\nG [ 1 ]\nT [ 1 ]\n" * 2, 6, "'MA1' already has its 4 rows"),
     ],
 )
 def test_count_and_probability_values_are_checked_by_line(tmp_path, fmt, text, line, message):

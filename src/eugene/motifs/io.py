@@ -398,13 +398,21 @@ def read_jaspar(path: PathLike, alphabet: str = DNA) -> MotifSet:
         if line.startswith(">"):
             flush()
             tokens = line[1:].split(None, 1)
-            header = (tokens[0] if tokens else "", tokens[1].strip() if len(tokens) > 1 else "")
+            if not tokens:
+                raise lines.error("a lone '>'; a JASPAR header needs a matrix ID after '>'")
+            header = (tokens[0], tokens[1].strip() if len(tokens) > 1 else "")
             rows, start = [], lines.i
             continue
         m = re.match(r"^([A-Za-z])\s*\[(.*)\]\s*$", line)
         if m:
             letter = m.group(1).upper()
-            expected = alphabet[len(rows)] if len(rows) < len(alphabet) else None
+            if len(rows) == len(alphabet):
+                name = header[0] if header is not None else _name(path)
+                raise lines.error(
+                    f"motif {name!r} already has its {len(alphabet)} rows ({alphabet}); a '>' header must start the "
+                    f"next matrix, got the row of letter {letter}"
+                )
+            expected = alphabet[len(rows)]
             if letter != expected and not (letter == "T" and expected == "U"):
                 raise lines.error(f"expected the row of letter {expected}; got {letter}")
             rows.append(lines.floats(m.group(2)))
@@ -460,8 +468,10 @@ def read_homer(path: PathLike) -> MotifSet:
             continue
         if line.startswith(">"):
             flush()
-            fields = line[1:].split("\t")
+            fields = [field.strip() for field in line[1:].split("\t")]
             name = fields[1] if len(fields) > 1 and fields[1] else fields[0]
+            if not name:
+                raise lines.error("a HOMER header needs a consensus and a name after '>'; got a lone '>'")
             alt = fields[0] if len(fields) > 1 else ""
             rows, start = [], lines.i
         else:
