@@ -20,5 +20,17 @@ Examples
 from eugene.genome._fasta import Genome
 from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions
 from eugene.genome.tracks import write_bed, write_bigwig
+from eugene.genome.variants import VariantWindows, read_vcf, variant_windows
 
-__all__ = ["Genome", "Regions", "iter_regions", "read_bed", "read_regions", "write_bed", "write_bigwig"]
+__all__ = [
+    "Genome",
+    "Regions",
+    "VariantWindows",
+    "iter_regions",
+    "read_bed",
+    "read_regions",
+    "read_vcf",
+    "variant_windows",
+    "write_bed",
+    "write_bigwig",
+]

@@ -1,0 +1,210 @@
+"""Variants of a VCF as pairs of reference / alternative windows of a genome.
+
+The window rule (left-anchored), for a variant whose REF starts at 1-based ``POS`` (0-based ``p = POS - 1``) and a
+window of ``length`` (``k = length // 2``):
+
+- the **ref window** is the genome's ``[p - k, p - k + length)``, so the first REF base is column ``k``;
+- the **alt window** is the same ``k`` bases left of the variant, then the ALT allele, then the genome's bases from
+  just after REF onwards, cut to ``length``: an insertion pushes the right flank out (trimmed), a deletion pulls more
+  of it in (extended). A SNV changes column ``k`` only. An ALT longer than ``length - k`` is itself cut.
+- positions off the chromosome are ``N`` (all-zero columns), as for regions.
+
+The left flank and the variant's start stay aligned between ref and alt, so attributions of the two can be compared
+column by column up to the variant. (kipoi-veff centres each variant in its window and writes the allele there;
+gReLU scores SNVs by default and handles indels by fetching extra flank and trimming the ends; GenomeKit fixes an
+"anchor" coordinate that stays aligned: the rule here is such an anchor at the variant's start.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from eugene._validate import check_positive_int, describe
+from eugene.genome._fasta import Genome, PathLike, as_genome, open_text
+from eugene.seq import one_hot
+
+OnMismatch = Literal["error", "skip"]
+
+_BASES = re.compile(r"^[ACGTN]+$")
+_COLUMNS = ["chrom", "pos", "id", "ref", "alt", "qual", "filter", "info", "kind", "allele", "line"]
+
+
+def _kind(ref: str, alt: str) -> str:
+    if not _BASES.match(alt):
+        return "symbolic"
+    if len(ref) == len(alt):
+        return "SNV" if len(ref) == 1 else "MNV"
+    if len(alt) > len(ref) and alt.startswith(ref):
+        return "insertion"
+    if len(ref) > len(alt) and ref.startswith(alt):
+        return "deletion"
+    return "complex"
+
+
+def read_vcf(path: PathLike) -> pd.DataFrame:
+    """Read the variants of a VCF file (plain, gzip or bgzip), one row per ALT allele.
+
+    A strict parser of the eight fixed VCF columns (sample columns are ignored): every data line needs them, POS
+    must be a positive integer, REF must be bases (``ACGTN``, read as upper case). A multi-allelic record (ALT
+    ``A,T``) becomes one row per ALT allele, each with its ``allele`` number (1-based) and the record's ``line``.
+
+    Parameters
+    ----------
+    path
+        The VCF file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``chrom, pos`` (1-based, as in the VCF), ``id, ref, alt, qual, filter, info``, ``kind``
+        (``SNV``, ``MNV``, ``insertion``, ``deletion``, ``complex``, or ``symbolic`` for ALTs without a sequence:
+        ``<DEL>``, ``*``, ``.``, breakends), ``allele`` and ``line`` (line number in the file).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> _ = Path("v.vcf").write_text("##fileformat=VCFv4.2\\nchr1\\t5\\trs1\\tA\\tG,AT\\t.\\tPASS\\t.\\n")
+    >>> read_vcf("v.vcf")[["pos", "ref", "alt", "kind", "allele", "line"]].values.tolist()
+    [[5, 'A', 'G', 'SNV', 1, 2], [5, 'A', 'AT', 'insertion', 2, 2]]
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a path to a VCF file; got {describe(path)}")
+    rows: list[tuple] = []
+    with open_text(path) as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\r\n").split("\t")
+            if len(fields) < 8:
+                raise ValueError(
+                    f"{path}, line {line_number}: a VCF record needs 8 tab-separated columns (CHROM POS ID REF ALT "
+                    f"QUAL FILTER INFO); got {len(fields)}: {line.rstrip()[:80]!r}"
+                )
+            chrom, pos, vid, ref, alts, qual, filt, info = fields[:8]
+            if not pos.isdigit() or int(pos) < 1:
+                raise ValueError(f"{path}, line {line_number}: POS must be a positive integer; got {pos!r}")
+            ref = ref.upper()
+            if not _BASES.match(ref):
+                raise ValueError(f"{path}, line {line_number}: REF must be bases (A, C, G, T, N); got {ref!r}")
+            for allele, alt in enumerate(alts.split(","), start=1):
+                alt = alt.upper() if _BASES.match(alt.upper()) else alt
+                rows.append((chrom, int(pos), vid, ref, alt, qual, filt, info, _kind(ref, alt), allele, line_number))
+    return pd.DataFrame(rows, columns=_COLUMNS).astype({"pos": np.int64, "allele": np.int64, "line": np.int64})
+
+
+@dataclass
+class VariantWindows:
+    """Reference and alternative windows of variants.
+
+    ``ref`` and ``alt`` are one-hot ``(N, A, L)`` float32; ``variants`` holds the N variants they come from (the
+    rows of the input that were kept) with ``start`` / ``end``, the ref window's genome coordinates; ``skipped``
+    lists the variants left out, with a ``reason``, when ``on_mismatch="skip"`` (empty otherwise).
+    """
+
+    ref: np.ndarray
+    alt: np.ndarray
+    variants: pd.DataFrame
+    skipped: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.variants)
+
+
+def _label(row: Any) -> str:
+    where = f" (line {row.line})" if hasattr(row, "line") else ""
+    return f"{row.chrom}:{row.pos} {row.ref}>{row.alt}{where}"
+
+
+def variant_windows(
+    variants: pd.DataFrame | PathLike,
+    genome: Genome | PathLike,
+    length: int,
+    *,
+    on_mismatch: OnMismatch = "error",
+    alphabet: str = "DNA",
+) -> VariantWindows:
+    """One-hot reference and alternative windows of ``length`` around each variant, REF checked against the genome.
+
+    The windows follow the left-anchored rule of this module: the first REF base is column ``length // 2`` of both;
+    the alt window replaces REF by ALT and takes the genome's right flank after REF, trimmed or extended to keep
+    ``length`` (so SNVs, MNVs, insertions, deletions and complex substitutions are all handled alike).
+
+    Parameters
+    ----------
+    variants
+        A VCF path (read with :func:`read_vcf`), or a DataFrame with ``chrom, pos`` (1-based), ``ref, alt``.
+    genome
+        A FASTA path (plain or bgzipped) or a :class:`Genome`.
+    length
+        Window length L.
+    on_mismatch
+        ``"error"`` (default): a REF that differs from the genome (or a symbolic ALT, which has no sequence) raises
+        ValueError naming the record (``CHROM:POS REF>ALT`` and its line). ``"skip"``: such variants are left out
+        and listed in ``skipped`` with the reason.
+    alphabet
+        Alphabet of the one-hot (``"DNA"`` or ``"RNA"``).
+
+    Returns
+    -------
+    VariantWindows
+        ``ref``, ``alt``, ``variants`` and ``skipped``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import eugene as eu
+    >>> _ = Path("tiny.fa").write_text(">chr1\\nACGTACGTAC\\n")
+    >>> table = pd.DataFrame({"chrom": ["chr1", "chr1"], "pos": [5, 5], "ref": ["A", "AC"], "alt": ["T", "A"]})
+    >>> windows = variant_windows(table, "tiny.fa", 6)
+    >>> eu.seq.decode(windows.ref), eu.seq.decode(windows.alt)
+    (['CGTACG', 'CGTACG'], ['CGTTCG', 'CGTAGT'])
+    """
+    length = check_positive_int(length, "length")
+    if on_mismatch not in ("error", "skip"):
+        raise ValueError(f"on_mismatch must be 'error' or 'skip'; got {on_mismatch!r}")
+    if isinstance(variants, (str, os.PathLike)):
+        variants = read_vcf(variants)
+    if not isinstance(variants, pd.DataFrame):
+        raise TypeError(f"variants must be a VCF path or a DataFrame of variants; got {describe(variants)}")
+    missing = [c for c in ("chrom", "pos", "ref", "alt") if c not in variants]
+    if missing:
+        raise ValueError(f"variants must have the columns chrom, pos, ref, alt; it lacks {missing}")
+    table = variants.reset_index(drop=True).astype({"chrom": str})
+    genome = as_genome(genome)
+    genome.check_chromosomes(table["chrom"], "variants")
+    k = length // 2
+    ref_windows, alt_windows, kept, skipped, reasons = [], [], [], [], []
+    for i, row in enumerate(table.itertuples(index=False)):
+        ref, alt = str(row.ref).upper(), str(row.alt).upper()
+        p = int(row.pos) - 1
+        segment = genome.fetch(row.chrom, p - k, p - k + length + len(ref)).upper()
+        found = segment[k : k + len(ref)]
+        if not _BASES.match(alt):
+            reason = f"variant {_label(row)} has a symbolic ALT {alt!r}, which has no sequence to put in a window"
+        elif found != ref:
+            reason = (
+                f"variant {_label(row)}: REF {ref!r} does not match the genome, which has {found!r} at "
+                f"{row.chrom}:{row.pos}-{p + len(ref)}; is the VCF from another assembly or not normalised?"
+            )
+        else:
+            ref_windows.append(segment[:length])
+            alt_windows.append((segment[:k] + alt + segment[k + len(ref) :])[:length])
+            kept.append(i)
+            continue
+        if on_mismatch == "error":
+            raise ValueError(f"{reason}; pass on_mismatch='skip' to leave such variants out")
+        skipped.append(i)
+        reasons.append(reason)
+    out = table.iloc[kept].copy()
+    out["start"] = out["pos"].to_numpy(dtype=np.int64) - 1 - k
+    out["end"] = out["start"] + length
+    report = table.iloc[skipped].copy()
+    report["reason"] = reasons
+    ref_X, alt_X = (one_hot(w, alphabet, length=length) for w in (ref_windows, alt_windows))
+    return VariantWindows(ref_X, alt_X, out, report)

@@ -1,0 +1,125 @@
+"""read_vcf / variant_windows against ref and alt windows written out by hand on a 20-base genome."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from synthetic_genome import write_fasta
+
+from eugene.genome import read_vcf, variant_windows
+from eugene.seq import decode, one_hot
+
+pytest.importorskip("pyfaidx", reason="the genome extra (pyfaidx) is not installed")
+
+#            0         1
+#            01234567890123456789
+CHR1 = "ACGTTGCAAGCTTACGATCG"
+HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+RECORDS = [
+    ("chr1", 10, "snv", "G", "A"),  # line 3
+    ("chr1", 10, "ins", "G", "GTT"),  # line 4
+    ("chr1", 10, "del", "GCT", "G"),  # line 5
+    ("chr1", 4, "multi", "T", "C,TA"),  # line 6: two rows
+    ("chr1", 18, "del_end", "TCG", "T"),  # line 7: runs off the chromosome end
+    ("chr1", 15, "bad", "A", "G"),  # line 8: the genome has C
+]
+# length 8, so the first REF base is column 4; windows written out base by base from CHR1 above
+EXPECTED = [
+    ("snv", "GCAAGCTT", "GCAAACTT"),
+    ("ins", "GCAAGCTT", "GCAAGTTC"),
+    ("del", "GCAAGCTT", "GCAAGTAC"),
+    ("multi", "NACGTTGC", "NACGCTGC"),
+    ("multi", "NACGTTGC", "NACGTATG"),
+    ("del_end", "ACGATCGN", "ACGATNNN"),
+]
+
+
+@pytest.fixture
+def small(tmp_path):
+    genome = write_fasta(tmp_path / "small.fa", {"chr1": CHR1, "chr2": "ACGT" * 5})
+    vcf = tmp_path / "calls.vcf.gz"
+    with gzip.open(vcf, "wt") as handle:
+        handle.write(HEADER)
+        handle.writelines(f"{c}\t{p}\t{i}\t{r}\t{a}\t50\tPASS\tDP=3\n" for c, p, i, r, a in RECORDS)
+    return genome, vcf
+
+
+def test_read_vcf_splits_multiallelic_records(small):
+    table = read_vcf(small[1])
+    assert table["id"].tolist() == ["snv", "ins", "del", "multi", "multi", "del_end", "bad"]
+    assert table["alt"].tolist() == ["A", "GTT", "G", "C", "TA", "T", "G"]
+    assert table["allele"].tolist() == [1, 1, 1, 1, 2, 1, 1]
+    assert table["line"].tolist() == [3, 4, 5, 6, 6, 7, 8]
+    assert table["kind"].tolist() == ["SNV", "insertion", "deletion", "SNV", "insertion", "deletion", "SNV"]
+    assert table["info"][0] == "DP=3" and table["pos"].dtype == np.int64
+
+
+def test_ref_mismatch_error_names_the_record(small):
+    with pytest.raises(ValueError, match=r"chr1:15 A>G \(line 8\): REF 'A' does not match the genome, which has 'C'"):
+        variant_windows(small[1], small[0], 8)
+
+
+def test_windows_equal_hand_built_sequences_and_mismatch_is_skipped_with_report(small):
+    windows = variant_windows(small[1], small[0], 8, on_mismatch="skip")
+    assert windows.variants["id"].tolist() == [e[0] for e in EXPECTED]
+    assert decode(windows.ref) == [e[1] for e in EXPECTED]
+    assert decode(windows.alt) == [e[2] for e in EXPECTED]
+    np.testing.assert_array_equal(windows.alt, one_hot([e[2] for e in EXPECTED]))  # N: zero columns
+    assert windows.ref.shape == windows.alt.shape == (6, 4, 8)
+    assert windows.skipped["id"].tolist() == ["bad"] and "does not match" in windows.skipped["reason"].iloc[0]
+    assert windows.variants["start"].tolist() == [5, 5, 5, -1, -1, 13]
+    assert (windows.variants["end"] - windows.variants["start"] == 8).all()
+
+
+def test_snv_windows_differ_only_at_the_centre_on_random_positions(tmp_path):
+    rng = np.random.default_rng(7)
+    seq = "".join(rng.choice(list("ACGT"), size=300))
+    genome = write_fasta(tmp_path / "r.fa", {"chr5": seq})
+    positions = rng.integers(1, 301, size=30)
+    alts = ["ACGT"[("ACGT".index(seq[p - 1]) + 1) % 4] for p in positions]
+    table = pd.DataFrame({"chrom": "chr5", "pos": positions, "ref": [seq[p - 1] for p in positions], "alt": alts})
+    windows = variant_windows(table, genome, 21)
+    refs, alts_decoded = decode(windows.ref), decode(windows.alt)
+    for p, alt, ref_window, alt_window in zip(positions, alts, refs, alts_decoded):
+        expected = "".join(seq[q] if 0 <= q < 300 else "N" for q in range(p - 1 - 10, p - 1 + 11))
+        assert ref_window == expected
+        assert alt_window == expected[:10] + alt + expected[11:]
+
+
+def test_symbolic_alt_and_chromosome_names(small, tmp_path):
+    table = pd.DataFrame({"chrom": ["chr1", "chr1"], "pos": [10, 2], "ref": ["G", "C"], "alt": ["<DEL>", "T"]})
+    with pytest.raises(ValueError, match=r"chr1:10 G><DEL> has a symbolic ALT"):
+        variant_windows(table, small[0], 8)
+    windows = variant_windows(table, small[0], 8, on_mismatch="skip")
+    assert len(windows) == 1 and "symbolic" in windows.skipped["reason"].iloc[0]
+    with pytest.raises(ValueError, match=r"chromosome names of variants .*\['1'\].*add it"):
+        variant_windows(table.assign(chrom="1"), small[0], 8)
+    everything_skipped = variant_windows(table.iloc[:1], small[0], 8, on_mismatch="skip")
+    assert everything_skipped.ref.shape == (0, 4, 8)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("chr1\t10\t.\tG\tA\t.\tPASS\n", "a VCF record needs 8 tab-separated columns"),
+        ("chr1\tten\t.\tG\tA\t.\tPASS\t.\n", "POS must be a positive integer; got 'ten'"),
+        ("chr1\t10\t.\tG-\tA\t.\tPASS\t.\n", "REF must be bases"),
+    ],
+)
+def test_read_vcf_is_strict_and_names_the_line(tmp_path, line, message):
+    path = tmp_path / "broken.vcf"
+    path.write_text(HEADER + "chr1\t1\t.\tA\tG\t.\tPASS\t.\n" + line)
+    with pytest.raises(ValueError, match=f"broken.vcf, line 4: {message}"):
+        read_vcf(path)
+
+
+def test_variant_windows_argument_errors(small):
+    with pytest.raises(ValueError, match="on_mismatch must be 'error' or 'skip'; got 'warn'"):
+        variant_windows(small[1], small[0], 8, on_mismatch="warn")
+    with pytest.raises(ValueError, match=r"lacks \['ref'\]"):
+        variant_windows(pd.DataFrame({"chrom": ["chr1"], "pos": [1], "alt": ["A"]}), small[0], 8)
+    with pytest.raises(TypeError, match="variants must be a VCF path or a DataFrame"):
+        variant_windows([("chr1", 1, "A", "G")], small[0], 8)
