@@ -3,12 +3,17 @@ and the threaded entry points (fast ISM, DeepLIFT, filter counting) equal to the
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from collections.abc import Callable
 
 import torch
+from torch import nn
 
 from eugene._threads import torch_threads_kept
+from eugene.interpret import _fastism, ism
+from eugene.interpret._fastism import FastISM
 
 
 def _in_new_thread(fn: Callable[[], object]) -> object:
@@ -99,3 +104,97 @@ def test_torch_threads_kept_from_many_threads_with_real_kernels():
         assert (codes == expected).all()
     assert torch.get_num_threads() == before
     assert _in_new_thread(torch.get_num_threads) == before_new
+
+
+class _PausingTrace(nn.Module):
+    """Pauses inside its forward while torch.fx traces it, until another thread has run a model meanwhile."""
+
+    def __init__(self, tracing: threading.Event, resume: threading.Event) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(4, 3, 5)
+        self.tracing, self.resume = tracing, resume
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if isinstance(x, torch.fx.Proxy):
+            self.tracing.set()
+            self.resume.wait(10)
+        return self.conv(x).relu().flatten(1)
+
+
+def _onehot(n: int, length: int, seed: int = 0) -> torch.Tensor:
+    index = torch.randint(4, (n, length), generator=torch.Generator().manual_seed(seed))
+    return nn.functional.one_hot(index, 4).transpose(1, 2).float().contiguous()
+
+
+def test_models_run_normally_in_other_threads_while_fast_ism_traces():
+    """fx patches nn.Module.__call__ for the whole process during a trace; a model called from another thread at that
+    moment must still compute, not be recorded into the trace."""
+    tracing, resume = threading.Event(), threading.Event()
+    traced = _PausingTrace(tracing, resume).eval()
+    other = nn.Sequential(nn.Conv1d(4, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 18, 1)).eval()
+    X = _onehot(3, 20)
+    with torch.no_grad():
+        expected = other(X)
+    seen: list[object] = []
+
+    def run_other() -> None:
+        tracing.wait(10)
+        try:
+            with torch.no_grad():
+                seen.append(other(X))
+        except Exception as error:  # reported by the assertion below
+            seen.append(error)
+        finally:
+            resume.set()
+
+    thread = threading.Thread(target=run_other)
+    thread.start()
+    FastISM(traced, torch.device("cpu"))
+    thread.join()
+    assert tracing.is_set(), "the model was not traced"
+    assert isinstance(seen[0], torch.Tensor), f"a model run during the trace gave {seen[0]!r}"
+    torch.testing.assert_close(seen[0], expected, rtol=0, atol=0)
+
+
+def test_each_model_is_traced_once_and_again_after_it_changed(monkeypatch):
+    """Fast ISM from 8 threads over several chunks traces the model once; replacing a layer or changing an attribute
+    its forward reads makes the next call trace again, and the results follow the changed model."""
+    calls = []
+    real_trace = _fastism._trace
+    monkeypatch.setattr(_fastism, "_trace", lambda model: calls.append(model) or real_trace(model))
+
+    class Switch(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv1d(4, 4, 5, padding=2)
+            self.head = nn.Linear(4 * 24, 2)
+            self.doubled = False
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = self.conv(x).relu()
+            return self.head((2 * h if self.doubled else h).flatten(1))
+
+    torch.manual_seed(0)
+    model = Switch().eval()
+    X = _onehot(40, 24)  # three chunks of the fast path
+    serial = ism(model, X, fast=False)
+    for result in _threads(8, lambda i: ism(model, X, fast=True)):
+        torch.testing.assert_close(result, serial)
+    assert len(calls) == 1
+    model.conv = nn.Conv1d(4, 4, 5, padding=2)
+    model.doubled = True
+    torch.testing.assert_close(ism(model, X, fast=True), ism(model, X, fast=False))
+    assert len(calls) == 2
+    model.doubled = False
+    torch.testing.assert_close(ism(model, X, fast=True), ism(model, X, fast=False))
+    assert len(calls) == 3
+
+
+def test_fast_ism_trace_cache_lets_models_go():
+    model = nn.Sequential(nn.Conv1d(4, 2, 3), nn.Flatten(), nn.Linear(2 * 8, 1)).eval()
+    ism(model, _onehot(2, 10), fast=True)
+    assert model in _fastism._TRACES
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None

@@ -18,6 +18,8 @@ sees in a full forward pass, so results equal naive ISM up to float rounding (su
 from __future__ import annotations
 
 import operator
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from .._threads import GLOBALS_PATCH_LOCK
 from ._engine import batches
 
 __all__ = ["FastISM", "FastISMUnsupported"]
@@ -228,27 +231,118 @@ def _ceil_div(a: torch.Tensor, b: int) -> torch.Tensor:
     return -torch.div(-a, b, rounding_mode="floor")
 
 
+class _ThreadTracer(fx.Tracer):
+    """torch.fx's tracer, except that modules called from other threads while it traces run as usual.
+
+    A trace patches ``nn.Module.__call__`` and ``__getattr__`` for the whole process; without this, a model running in
+    another thread at that moment would be recorded into this graph and get proxies instead of tensors back.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def call_module(self, m: nn.Module, forward: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        if threading.get_ident() != self.thread:
+            return forward(*args, **kwargs)
+        return super().call_module(m, forward, args, kwargs)
+
+    def getattr(self, attr: str, attr_val: Any, parameter_proxy_cache: dict[str, Any]) -> Any:
+        if threading.get_ident() != self.thread:
+            return attr_val
+        return super().getattr(attr, attr_val, parameter_proxy_cache)
+
+
+@dataclass(frozen=True)
+class _Traced:
+    """A model's traced graph and what FastISM reads from it; shared by every FastISM of the model, never changed."""
+
+    gm: fx.GraphModule
+    nodes: tuple[fx.Node, ...]
+    modules: dict[str, nn.Module]
+    inplace: frozenset[fx.Node]
+
+
+_MODULE_INTERNALS = frozenset(vars(nn.Module())) - {"training"}
+# model -> (fingerprint when traced, its trace or why it cannot be traced); read and written under GLOBALS_PATCH_LOCK
+_TRACES: weakref.WeakKeyDictionary[nn.Module, tuple[tuple, _Traced | str]] = weakref.WeakKeyDictionary()
+
+
+def _plain(value: Any) -> Any:
+    """A value as the fingerprint keeps it: numbers, strings and tuples of them by value, anything else by identity."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return ("id", id(value))
+
+
+def _fingerprint(model: nn.Module) -> tuple:
+    """What a trace depends on: every submodule (identity, class, training flag and plain attributes, which Python
+    control flow in ``forward`` may read) and the identity of every parameter and buffer. Identities are safe to key on:
+    an object the cached trace holds stays alive, so its id cannot be reused by a replacement."""
+    return tuple(
+        (
+            name,
+            id(module),
+            type(module),
+            tuple((k, id(v)) for k, v in module._parameters.items()),
+            tuple((k, id(v)) for k, v in module._buffers.items()),
+            tuple((k, _plain(v)) for k, v in vars(module).items() if k not in _MODULE_INTERNALS),
+        )
+        for name, module in model.named_modules(remove_duplicate=False)
+    )
+
+
+def _trace(model: nn.Module) -> _Traced | str:
+    """The model's trace, or why the fast path cannot use it. Call with GLOBALS_PATCH_LOCK held."""
+    try:
+        tracer = _ThreadTracer()
+        gm = fx.GraphModule(model, tracer.trace(model), type(model).__name__)
+    except Exception as err:  # torch.fx raises many kinds for untraceable code
+        return f"torch.fx could not trace it ({type(err).__name__}: {err})"
+    nodes = tuple(gm.graph.nodes)
+    placeholders = [n for n in nodes if n.op == "placeholder"]
+    if len(placeholders) != 1:
+        return f"its forward takes {len(placeholders)} inputs; the fast path needs exactly one"
+    modules = dict(gm.named_modules())
+    inplace = frozenset(n for n in nodes if _is_inplace(n, modules))
+    for node in inplace:
+        if node.args and isinstance(node.args[0], fx.Node) and len(node.args[0].users) > 1:
+            return f"the in-place operation {node.name} changes a value that other operations read afterwards"
+    return _Traced(gm, nodes, modules, inplace)
+
+
+def _traced(model: nn.Module) -> _Traced:
+    """The model's trace, made once per model and again only when the model changed since (see _fingerprint).
+
+    torch.fx tracing is not thread-safe (two traces at once leave ``nn.Module.__call__`` patched for the whole process),
+    so traces are made one at a time under the process-wide GLOBALS_PATCH_LOCK.
+    """
+    fingerprint = _fingerprint(model)
+    with GLOBALS_PATCH_LOCK:
+        cached = _TRACES.get(model)
+        if cached is None or cached[0] != fingerprint:
+            cached = fingerprint, _trace(model)
+            _TRACES[model] = cached
+    if isinstance(cached[1], str):
+        raise FastISMUnsupported(cached[1])
+    return cached[1]
+
+
 class FastISM:
-    """Fast exact ISM predictions for one model: ``run`` gives the target for the references and every mutant."""
+    """Fast exact ISM predictions for one model: ``run`` gives the target for the references and every mutant.
+
+    The model is traced once (shared by every FastISM of it); ``run`` changes nothing shared, so one FastISM, or
+    several of one model, may run from several threads at once. ``plan`` is the plan of the latest ``run``, kept for
+    inspection only.
+    """
 
     def __init__(self, model: nn.Module, device: torch.device) -> None:
-        try:
-            self.gm = fx.symbolic_trace(model)
-        except Exception as err:  # torch.fx raises many kinds for untraceable code
-            raise FastISMUnsupported(f"torch.fx could not trace it ({type(err).__name__}: {err})") from err
+        traced = _traced(model)
         self.model = model
         self.device = device
-        self.nodes = list(self.gm.graph.nodes)
-        placeholders = [n for n in self.nodes if n.op == "placeholder"]
-        if len(placeholders) != 1:
-            raise FastISMUnsupported(f"its forward takes {len(placeholders)} inputs; the fast path needs exactly one")
-        self.modules = dict(self.gm.named_modules())
-        self.inplace = {n for n in self.nodes if _is_inplace(n, self.modules)}
-        for node in self.inplace:
-            if node.args and isinstance(node.args[0], fx.Node) and len(node.args[0].users) > 1:
-                raise FastISMUnsupported(
-                    f"the in-place operation {node.name} changes a value that other operations read afterwards"
-                )
+        self.gm, self.nodes, self.modules, self.inplace = traced.gm, traced.nodes, traced.modules, traced.inplace
         self.plan: _Plan | None = None
 
     # ---- executing nodes -------------------------------------------------------------------------------------
@@ -379,31 +473,31 @@ class FastISM:
         verbose: bool,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Target values for the references ``X`` (N,) and for each mutant ``(seq, base, pos)`` (M,)."""
-        refs, preds = [], torch.empty(len(seq), dtype=X.dtype)
+        refs, preds, plan = [], torch.empty(len(seq), dtype=X.dtype), None
         chunk = 16
         bounds = torch.searchsorted(seq, torch.arange(0, len(X) + chunk, chunk).clamp(max=len(X)))
         for c, seqs in enumerate(batches(len(X), chunk, verbose=verbose, desc="fast ism")):
             Xc = X[seqs].to(self.device)
             env, out = self._reference(Xc)
             ref = select(out)
-            if self.plan is None:
+            if plan is None:
                 direct = select(self.model(Xc))
                 if not torch.allclose(ref, direct, rtol=1e-5, atol=1e-6 * float(direct.abs().max()) + 1e-12):
                     raise FastISMUnsupported("the traced graph does not reproduce the model's output")
-                self.plan = self._build_plan(env, Xc.shape[2])
+                plan = self._build_plan(env, Xc.shape[2])
             refs.append(ref.cpu())
-            padded = self._padded_references(env)
+            padded = self._padded_references(plan, env)
             lo, hi = int(bounds[c]), int(bounds[c + 1])
             for sl in batches(hi - lo, batch_size):
                 part = slice(lo + sl.start, lo + sl.stop)
-                out = self._mutant_forward(env, padded, seq[part] - seqs.start, base[part], pos[part], Xc.dtype)
+                out = self._mutant_forward(plan, env, padded, seq[part] - seqs.start, base[part], pos[part], Xc.dtype)
                 preds[part] = select(out).to(preds.dtype).cpu()
+        self.plan = plan
         return torch.cat(refs), preds
 
-    def _padded_references(self, env: dict[fx.Node, Any]) -> dict[fx.Node, dict[float, torch.Tensor]]:
+    def _padded_references(self, plan: _Plan, env: dict[fx.Node, Any]) -> dict[fx.Node, dict[float, torch.Tensor]]:
         """Each gathered-from reference activation padded by its margin, once per padding value its consumers use."""
         padded: dict[fx.Node, dict[float, torch.Tensor]] = {}
-        plan = self.plan
         for node in self.nodes:
             if node.op == "output" or plan.kind.get(node) not in ("input", "local"):
                 continue
@@ -413,9 +507,9 @@ class FastISM:
             padded[node] = {v: F.pad(env[node], (left, right), value=v) for v in values}
         return padded
 
-    def _rewindow(self, padded, value, idx, start_in, start, width, pad_value, src_node):
+    @staticmethod
+    def _rewindow(plan, padded, value, idx, start_in, start, width, pad_value, src_node):
         """Window ``[start, start + width)`` of ``src_node``: its reference with the mutated ``value`` written in."""
-        plan = self.plan
         left = plan.margin.get(src_node, (0, 0))[0]
         ref = padded[src_node][pad_value].unfold(2, width, 1)[idx, :, start + left]
         w_in = value.shape[2]
@@ -440,8 +534,7 @@ class FastISM:
         full.scatter_(2, where, value)
         return full[:, :, width : width + length]
 
-    def _mutant_forward(self, env, padded, idx, base, pos, dtype):
-        plan = self.plan
+    def _mutant_forward(self, plan, env, padded, idx, base, pos, dtype):
         dev = self.device
         idx, base, pos = idx.to(dev), base.to(dev), pos.to(dev)
         values: dict[fx.Node, Any] = {}
@@ -475,7 +568,7 @@ class FastISM:
                 src = node.args[0]
                 gather = plan.gather[node].to(dev)[pos]
                 window = self._rewindow(
-                    padded, values[src], idx, starts[src], gather, plan.gather_width[node], op.pad_value, src
+                    plan, padded, values[src], idx, starts[src], gather, plan.gather_width[node], op.pad_value, src
                 )
                 values[node], starts[node] = op.fn(window), plan_start[node][pos]
             else:
@@ -485,7 +578,7 @@ class FastISM:
                     if plan.kind[n] == "const":
                         local[n] = env[n]
                     elif n in plan.rewindow[node]:
-                        local[n] = self._rewindow(padded, values[n], idx, starts[n], start, width, 0.0, n)
+                        local[n] = self._rewindow(plan, padded, values[n], idx, starts[n], start, width, 0.0, n)
                     else:
                         local[n] = values[n]
                 args = fx.node.map_arg(node.args, local.__getitem__)
