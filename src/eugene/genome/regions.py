@@ -37,6 +37,7 @@ _BED_COLUMNS = ("chrom", "start", "end", "name", "score", "strand")
 _NARROWPEAK_COLUMNS = ("signalValue", "pValue", "qValue", "peak")
 _BED12_COLUMNS = ("thickStart", "thickEnd", "itemRgb", "blockCount", "blockSizes", "blockStarts")
 _HEADER_PREFIXES = ("#", "track", "browser")
+_ENCODE_BLOCK = 512  # windows one-hot encoded at a time
 
 
 def _column_names(count: int) -> list[str]:
@@ -212,8 +213,13 @@ def _window_table(table: pd.DataFrame, genome: Genome, length: int, centre: str,
 
 
 def _encode(coords: pd.DataFrame, genome: Genome, length: int, alphabet: str) -> np.ndarray:
-    X = one_hot(genome.windows(coords["chrom"].tolist(), coords["start"].to_numpy(), length), alphabet)
+    """One-hot of the windows of ``coords``, encoded a block of rows at a time (the temporaries stay in cache)."""
+    X = np.empty((len(coords), get_alphabet(alphabet).size, length), dtype=np.float32)
+    chroms, starts = coords["chrom"].tolist(), coords["start"].to_numpy()
     flip = coords["reverse_complemented"].to_numpy()
+    for lo in range(0, len(coords), _ENCODE_BLOCK):
+        block = slice(lo, lo + _ENCODE_BLOCK)
+        X[block] = one_hot(genome.windows(chroms[block], starts[block], length), alphabet, length=length)
     if flip.any():
         X[flip] = reverse_complement(X[flip], alphabet)
     return X
