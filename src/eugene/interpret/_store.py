@@ -418,7 +418,10 @@ def _run_on_dask(
     On a ``dask.distributed`` client the tasks go to its workers; otherwise they run on a thread pool of this process.
     Either way this returns (or raises) only once no task is running, so nothing writes after the lock is released.
     """
-    import dask as dask_
+    try:
+        import dask as dask_
+    except ImportError as error:
+        raise ImportError("dask=True needs the dask package (the dask extra: pip install 'eugene[dask]')") from error
 
     row_dim = next(iter(inputs.dims))
     sizes = {f"eugene-chunk-{key}-{rows.start}": rows.stop - rows.start for rows in todo}
