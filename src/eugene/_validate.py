@@ -39,13 +39,21 @@ def check_fraction(value: Any, name: str, *, low_open: bool = False, high_open: 
     return float(value)
 
 
+def check_seed(seed: Any, name: str = "seed") -> int | None:
+    """Return ``seed`` after checking it is None or a non-negative int (the seeds numpy's generators take)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"{name} must be None or a non-negative integer; got {describe(seed)}")
+    return int(seed)
+
+
 def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
-    """A numpy Generator from ``seed``: a non-negative integer, a Generator (used as is) or None (fresh randomness)."""
+    """A numpy Generator from ``seed``: a Generator (used as is), or a seed for :func:`check_seed` (None: fresh
+    randomness)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ValueError(f"{name} must be a non-negative integer, a numpy Generator or None; got {describe(seed)}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed(seed, name))
 
 
 def check_onehot(X: Any, name: str = "X", *, alphabet_size: int | None = None, alphabet_name: str = "") -> None:

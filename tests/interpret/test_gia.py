@@ -161,3 +161,98 @@ def test_gia_tables_plot() -> None:
     ax = eu.plot.gia_curve(spacing)
     assert ax.get_ylabel() == "cooperativity" and len(ax.get_legend().get_texts()) == 2
     plt.close("all")
+
+
+# ---- edges: each a silent wrong result or an internal crash before (issue 11) ----
+
+
+def test_occlusion_without_any_site_gives_an_empty_table_of_the_right_types() -> None:
+    model = Detector([MOTIF_A]).eval()
+    X = gc_backgrounds(5, 40, gc=0.0, seed=7)  # A/T only: no TGACTCA anywhere (was IndexError)
+    effects, sites = gia_occlusion(model, X, MOTIF_A, seed=0)
+    assert effects.shape == (0,) and len(sites) == 0
+    columns = ["seq", "start", "end", "strand", "score", "prediction", "occluded_prediction", "effect"]
+    assert list(sites.columns) == columns
+    assert sites["seq"].dtype == np.int64 and sites["effect"].dtype == np.float64
+    effects, sites = gia_occlusion(model, X[:0], MOTIF_A)  # no sequences at all: no sites either (was a torch.cat crash)
+    assert effects.shape == (0,) and len(sites) == 0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, bg: gia_positional(m, bg, "TGACTCA" * 10),
+        lambda m, bg: gia_implant(m, bg, "TGACTCA" * 10),
+        lambda m, bg: gia_sites(m, bg, "TGACTCA" * 10),
+    ],
+)
+def test_motif_longer_than_the_backgrounds_is_refused(call) -> None:
+    """gia_positional gave an empty table with exit 0."""
+    with pytest.raises(ValueError) as err:
+        call(Detector([MOTIF_A]).eval(), gc_backgrounds(4, 40, seed=0))
+    assert "width 70" in str(err.value) and "length 40" in str(err.value)
+
+
+def test_nan_or_ambiguous_motifs_are_refused_not_implanted_as_a_s_or_zeros() -> None:
+    model, backgrounds = Detector([MOTIF_A]).eval(), gc_backgrounds(4, 40, seed=0)
+    nan_ppm = np.full((4, 6), np.nan)  # was implanted as AAAAAA
+    for call in (
+        lambda: gia_implant(model, backgrounds, nan_ppm),
+        lambda: implant_motif(backgrounds, nan_ppm, 0),
+        lambda: gia_occlusion(model, backgrounds, nan_ppm),
+    ):
+        with pytest.raises(ValueError, match="NaN"):
+            call()
+    with pytest.raises(ValueError, match="ambiguity code"):  # was implanted with an all-zero column
+        implant_motif(backgrounds, "TGANTCA", 0)
+
+
+def test_empty_backgrounds_are_refused_by_name() -> None:
+    """Was a crash inside torch.cat."""
+    empty = gc_backgrounds(4, 40, seed=0)[:0]
+    for fn in (gia_implant, gia_positional, gia_sites):
+        with pytest.raises(ValueError, match="backgrounds must hold at least one sequence"):
+            fn(Detector([MOTIF_A]).eval(), empty, MOTIF_A)
+    assert implant_motif(empty, MOTIF_A, 0).shape == (0, 4, 40)
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda x: x.astype(np.float64),  # was "expected scalar type Double but found Float"
+        lambda x: x.astype(bool),
+        lambda x: x.astype(np.int64),
+        lambda x: np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],  # a reversed view: not contiguous
+        lambda x: torch.from_numpy(x).double().requires_grad_(True),
+    ],
+)
+def test_any_input_dtype_or_layout_gives_the_float32_results(convert) -> None:
+    model = Detector([MOTIF_A]).eval()
+    backgrounds = gc_backgrounds(6, 40, seed=8)
+    expected, table = gia_implant(model, backgrounds, MOTIF_A, 10)
+    effects, _ = gia_implant(model, convert(backgrounds), MOTIF_A, 10)
+    np.testing.assert_allclose(effects, expected)
+    X = implant_motif(backgrounds, MOTIF_A, [3, 20, 5, 9, 11, 0])
+    expected_sites = gia_occlusion(model, X, MOTIF_A, seed=0)[1]
+    sites = gia_occlusion(model, convert(X), MOTIF_A, seed=0)[1]
+    np.testing.assert_allclose(sites["effect"], expected_sites["effect"])
+    assert sites["start"].tolist() == [3, 20, 5, 9, 11, 0]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "parts"),
+    [
+        (lambda m, bg: gia_implant(m, bg, MOTIF_A, seed=-1), ValueError, ["seed", "non-negative", "-1"]),
+        (lambda m, bg: gia_positional(m, bg, MOTIF_A, positions=[0, 2.5]), TypeError, ["positions", "2.5"]),
+        (lambda m, bg: gia_spacing(m, bg, MOTIF_A, MOTIF_B, [1.5]), TypeError, ["distances", "1.5"]),
+        (lambda m, bg: gia_occlusion(m, bg, MOTIF_A, threshold=True), ValueError, ["threshold", "[0, 1]"]),
+        (lambda m, bg: gia_occlusion(m, bg, MOTIF_A, threshold=float("nan")), ValueError, ["threshold", "nan"]),
+        (lambda m, bg: gia_positional(m, bg, MOTIF_A, verbose="yes"), TypeError, ["verbose"]),
+        (lambda m, bg: gia_implant(m, bg, MOTIF_A, strand="+-"), ValueError, ["strand"]),
+    ],
+)
+def test_bad_arguments_name_themselves(call, error, parts) -> None:
+    with pytest.raises(error) as err:
+        call(Detector([MOTIF_A]).eval(), gc_backgrounds(4, 40, seed=0))
+    for part in parts:
+        assert part in str(err.value)

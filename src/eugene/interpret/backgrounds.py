@@ -17,22 +17,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validate import check_positive_int, describe
-from ..seq import dinucleotide_shuffle
+from .._validate import check_fraction, check_positive_int, describe
+from ..seq import dinucleotide_shuffle, sample_onehot
 from ._engine import as_tensor, like_input
 
 __all__ = ["dinucleotide_backgrounds", "profile_backgrounds", "gc_backgrounds"]
-
-
-def _sample_onehot(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` one-hot sequences (n, A, W) float32, column ``j`` drawn from ``probs[:, j]`` (A, W), independently."""
-    cumulative = np.cumsum(probs, axis=0)
-    cumulative /= cumulative[-1:]
-    draws = rng.random((n, 1, probs.shape[1]))
-    index = (draws > cumulative[None]).sum(axis=1).clip(max=probs.shape[0] - 1)  # (n, W)
-    out = np.zeros((n, probs.shape[0], probs.shape[1]), dtype=np.float32)
-    np.put_along_axis(out, index[:, None, :], 1.0, axis=1)
-    return out
 
 
 def dinucleotide_backgrounds(X: Any, n: int = 1, seed: int | np.random.Generator | None = None) -> Any:
@@ -73,7 +62,7 @@ def profile_backgrounds(
     counts = Xt.sum(dim=0).double().cpu().numpy() + pseudocount
     empty = counts.sum(axis=0) == 0
     counts[:, empty] = 1.0  # positions with no observed base: uniform
-    result = _sample_onehot(counts / counts.sum(axis=0), n, np.random.default_rng(seed))
+    result = sample_onehot(counts / counts.sum(axis=0), n, seed)
     return like_input(torch.from_numpy(result).to(Xt.dtype), X)
 
 
@@ -86,7 +75,6 @@ def gc_backgrounds(n: int, length: int, gc: float = 0.5, seed: int | np.random.G
     0.0
     """
     n, length = check_positive_int(n, "n"), check_positive_int(length, "length")
-    if isinstance(gc, bool) or not isinstance(gc, (int, float)) or not 0.0 <= gc <= 1.0:
-        raise ValueError(f"gc must be a fraction in [0, 1]; got {describe(gc)}")
+    gc = check_fraction(gc, "gc")
     column = np.array([(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2])
-    return _sample_onehot(np.repeat(column[:, None], length, axis=1), n, np.random.default_rng(seed))
+    return sample_onehot(np.repeat(column[:, None], length, axis=1), n, seed)

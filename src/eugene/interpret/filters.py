@@ -29,7 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validate import check_positive_int, describe
+from .._validate import check_fraction, check_positive_int, describe
+from ..seq.alphabets import get_alphabet
 from ._engine import as_tensor, get_layer, layer_outputs, model_alphabet_size, model_state, resolve_device
 from ._onehot_conv import OneHotConv
 from ._receptive import Window, receptive_field
@@ -106,24 +107,7 @@ def _check_threshold(threshold: Any, rule: str) -> float:
         raise ValueError(f"rule must be one of {sorted(_RULE_DEFAULTS)}; got {describe(rule)}")
     if threshold is None:
         return _RULE_DEFAULTS[rule]
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-        raise ValueError(
-            f"threshold must be a number in [0, 1] (a fraction of the filter's maximum); got {describe(threshold)}"
-        )
-    return float(threshold)
-
-
-def _resolve_alphabet(alphabet: Any, size: int) -> Any:
-    from ..seq.alphabets import get_alphabet
-
-    if alphabet is None:
-        if size not in (4, 20):
-            raise ValueError(f"alphabet must be given for a model with {size} input channels (DNA has 4, protein 20)")
-        alphabet = "DNA" if size == 4 else "protein"
-    resolved = get_alphabet(alphabet)
-    if resolved.size != size:
-        raise ValueError(f"alphabet must have {size} letters, one per channel of X; got {resolved.letters!r}")
-    return resolved
+    return check_fraction(threshold, "threshold", what="of the filter's maximum")
 
 
 def filter_counts(
@@ -151,7 +135,7 @@ def filter_counts(
     batch_size = check_positive_int(batch_size, "batch_size")
     top_k = check_positive_int(top_k, "top_k", allow_none=True)
     Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
-    alpha = _resolve_alphabet(alphabet, Xt.shape[1])
+    alpha = get_alphabet(alphabet, size=Xt.shape[1])
     if reverse_complement:
         from ..seq.encode import reverse_complement as revcomp
 

@@ -18,13 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from .._validate import check_positive_int, describe
-from ..seq import one_hot, reverse_complement
-from ._engine import Target, as_tensor, like_input, model_alphabet_size, predict
-from .backgrounds import _sample_onehot
+from .._validate import as_generator, check_positive_int, describe
+from ..motifs import scan
+from ..seq import get_alphabet, one_hot, reverse_complement, sample_onehot
+from ._engine import Run, Target, as_tensor, like_input
 
 __all__ = ["implant_motif", "gia_implant", "gia_positional", "gia_spacing", "gia_occlusion", "gia_sites"]
 
@@ -36,7 +35,8 @@ def _motif_instances(motif: MotifLike, n: int, alphabet_size: int, rng: np.rando
     if isinstance(motif, str):
         if not motif:
             raise ValueError("motif must be a non-empty string, a Motif or an (A, W) matrix; got ''")
-        return np.repeat(one_hot(motif), n, axis=0)
+        encoded = one_hot(motif, get_alphabet(None, size=alphabet_size), on_ambiguous="error")
+        return np.repeat(encoded, n, axis=0)
     probs = getattr(motif, "probs", motif)
     if isinstance(probs, torch.Tensor):
         probs = probs.detach().cpu().numpy()
@@ -47,9 +47,21 @@ def _motif_instances(motif: MotifLike, n: int, alphabet_size: int, rng: np.rando
     probs = probs.astype(np.float64)
     if np.isin(probs, (0.0, 1.0)).all() and (probs.sum(axis=0) == 1).all():
         return np.repeat(probs[None].astype(np.float32), n, axis=0)
-    if (probs < 0).any() or (probs.sum(axis=0) <= 0).any():
-        raise ValueError("motif as a matrix must be a PPM (non-negative columns with a positive sum) or one-hot")
-    return _sample_onehot(probs, n, rng)
+    if not np.isfinite(probs).all() or (probs < 0).any() or (probs.sum(axis=0) <= 0).any():
+        raise ValueError(
+            "motif as a matrix must be a PPM (finite, non-negative columns with a positive sum) or one-hot; got one "
+            f"with {'NaN or inf' if not np.isfinite(probs).all() else 'a negative value or an all-zero column'}"
+        )
+    return sample_onehot(probs, n, rng)
+
+
+def _int_list(values: Any, name: str) -> list[int]:
+    """``values`` as a list of ints, refusing floats and other non-integers (no silent truncation)."""
+    items = list(values)
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name} must hold integers; got {describe(v)}")
+    return [int(v) for v in items]
 
 
 def _positions(position: Any, n: int, width: int, length: int, name: str = "position") -> np.ndarray:
@@ -92,15 +104,15 @@ def implant_motif(
     Xt = as_tensor(X)
     if strand not in ("+", "-"):
         raise ValueError(f"strand must be '+' or '-'; got {strand!r}")
-    instances = _motif_instances(motif, len(Xt), Xt.shape[1], np.random.default_rng(seed))
+    instances = _motif_instances(motif, len(Xt), Xt.shape[1], as_generator(seed))
     if strand == "-":
-        instances = reverse_complement(instances)
+        instances = reverse_complement(instances, get_alphabet(None, size=Xt.shape[1]))
     positions = _positions(position, len(Xt), instances.shape[2], Xt.shape[2])
     return like_input(_implant(Xt, torch.from_numpy(np.ascontiguousarray(instances)), positions), X)
 
 
-def _predict(model: nn.Module, X: torch.Tensor, target: Target, batch_size: int, device: Any) -> np.ndarray:
-    return predict(model, X, target, batch_size=batch_size, device=device).double().numpy()
+def _predict(run: Run, X: torch.Tensor) -> np.ndarray:
+    return run.predict(X).double().cpu().numpy()
 
 
 def _summary(effects: np.ndarray) -> dict[str, np.ndarray]:
@@ -110,10 +122,32 @@ def _summary(effects: np.ndarray) -> dict[str, np.ndarray]:
     return {"importance": effects.mean(axis=-1), "std": std, "sem": std / np.sqrt(n)}
 
 
-def _setup(model: nn.Module, backgrounds: Any, motif: MotifLike, seed: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    Xt = as_tensor(backgrounds, "backgrounds", alphabet_size=model_alphabet_size(model)).cpu()
-    instances = _motif_instances(motif, len(Xt), Xt.shape[1], np.random.default_rng(seed))
-    return Xt, torch.from_numpy(np.ascontiguousarray(instances))
+def _setup(
+    model: nn.Module,
+    backgrounds: Any,
+    motif: MotifLike,
+    seed: Any,
+    target: Target,
+    batch_size: int,
+    device: Any,
+    verbose: bool = False,
+) -> tuple[Run, torch.Tensor]:
+    """The run over the backgrounds (at least one, at least as long as the motif) and the motif's instances."""
+    run = Run(model, backgrounds, target, batch_size=batch_size, device=device, verbose=verbose, name="backgrounds")
+    run.X = run.X.cpu()
+    if len(run.X) == 0:
+        raise ValueError(f"backgrounds must hold at least one sequence; got shape {tuple(run.X.shape)}")
+    instances = _motif_instances(motif, len(run.X), run.X.shape[1], as_generator(seed))
+    if instances.shape[2] > run.X.shape[2]:
+        raise ValueError(
+            f"motif of width {instances.shape[2]} is longer than the backgrounds (length {run.X.shape[2]}); "
+            "it fits nowhere"
+        )
+    return run, torch.from_numpy(np.ascontiguousarray(instances))
+
+
+def _reverse_complement(run: Run, instances: torch.Tensor) -> torch.Tensor:
+    return reverse_complement(instances, get_alphabet(None, size=run.X.shape[1]))
 
 
 def gia_implant(
@@ -157,16 +191,18 @@ def gia_implant(
     >>> effects.shape                                                     # effects.mean() is the importance
     (50,)
     """
-    Xt, instances = _setup(model, backgrounds, motif, seed)
-    if strand == "-":
-        instances = reverse_complement(instances)
-    elif strand != "+":
+    if strand not in ("+", "-"):
         raise ValueError(f"strand must be '+' or '-'; got {strand!r}")
+    run, instances = _setup(model, backgrounds, motif, seed, target, batch_size, device)
+    Xt = run.X
+    if strand == "-":
+        instances = _reverse_complement(run, instances)
     width = instances.shape[2]
     position = (Xt.shape[2] - width) // 2 if position is None else position
     positions = _positions(position, len(Xt), width, Xt.shape[2])
-    base = _predict(model, Xt, target, batch_size, device)
-    implanted = _predict(model, _implant(Xt, instances, positions), target, batch_size, device)
+    with run:
+        base = _predict(run, Xt)
+        implanted = _predict(run, _implant(Xt, instances, positions))
     effects = implanted - base
     table = pd.DataFrame(
         {
@@ -215,18 +251,17 @@ def gia_positional(
     >>> effects.shape, list(table.columns)
     ((19, 50), ['position', 'importance', 'std', 'sem'])
     """
-    from tqdm.auto import tqdm
-
-    Xt, instances = _setup(model, backgrounds, motif, seed)
-    width = instances.shape[2]
+    run, instances = _setup(model, backgrounds, motif, seed, target, batch_size, device, verbose)
+    Xt, width = run.X, instances.shape[2]
     if positions is None:
         positions = range(0, Xt.shape[2] - width + 1, check_positive_int(step, "step"))
-    positions = [int(p) for p in positions]
-    base = _predict(model, Xt, target, batch_size, device)
+    positions = _int_list(positions, "positions")
+    starts = [_positions(p, len(Xt), width, Xt.shape[2], "positions") for p in positions]
     effects = np.empty((len(positions), len(Xt)))
-    for i, p in enumerate(tqdm(positions, desc="gia positions", disable=not verbose, leave=False)):
-        at = _positions(p, len(Xt), width, Xt.shape[2], "positions")
-        effects[i] = _predict(model, _implant(Xt, instances, at), target, batch_size, device) - base
+    with run:
+        base = _predict(run, Xt)
+        for one in run.batches(len(positions), 1, desc="gia positions"):
+            effects[one.start] = _predict(run, _implant(Xt, instances, starts[one.start])) - base
     return effects, pd.DataFrame({"position": positions, **_summary(effects)})
 
 
@@ -267,16 +302,15 @@ def gia_spacing(
     >>> backgrounds = eu.interpret.profile_backgrounds(eu.interpret.gc_backgrounds(20, 100, seed=0), 50, seed=0)
     >>> coop, table = gia_spacing(model, backgrounds, "TGACTCA", "CACGTG", distances=range(0, 30))
     """
-    from tqdm.auto import tqdm
-
-    Xt, inst_a = _setup(model, backgrounds, motif_a, seed)
-    rng = np.random.default_rng(None if seed is None else np.random.default_rng(seed).integers(2**63))
+    run, inst_a = _setup(model, backgrounds, motif_a, seed, target, batch_size, device, verbose)
+    Xt = run.X
+    rng = np.random.default_rng(None if seed is None else as_generator(seed).integers(2**63))
     inst_b = torch.from_numpy(np.ascontiguousarray(_motif_instances(motif_b, len(Xt), Xt.shape[1], rng)))
     w_a, w_b, length = inst_a.shape[2], inst_b.shape[2], Xt.shape[2]
     if distances is None:
         start = 0 if position_a is None else position_a
         distances = range(0, length - start - w_a - w_b + 1)
-    distances = [int(d) for d in distances]
+    distances = _int_list(distances, "distances")
     if not distances or min(distances) < 0:
         raise ValueError(f"distances must be non-empty gaps >= 0; got {distances}")
     if position_a is None:
@@ -285,60 +319,33 @@ def gia_spacing(
         if o not in ("+", "-"):
             raise ValueError(f"orientations must contain '+' or '-'; got {o!r}")
     at_a = _positions(position_a, len(Xt), w_a, length, "position_a")
-    base = _predict(model, Xt, target, batch_size, device)
+    at_b = [_positions(position_a + w_a + d, len(Xt), w_b, length, "position_a + width + distance") for d in distances]
+    strands = {"+": inst_b, "-": _reverse_complement(run, inst_b) if "-" in orientations else None}
     with_a = _implant(Xt, inst_a, at_a)
-    f_a = _predict(model, with_a, target, batch_size, device)
     coop = np.empty((len(orientations), len(distances), len(Xt)))
     rows = []
     jobs = [(i, o, j, d) for i, o in enumerate(orientations) for j, d in enumerate(distances)]
-    for i, o, j, d in tqdm(jobs, desc="gia spacing", disable=not verbose, leave=False):
-        b = inst_b if o == "+" else reverse_complement(inst_b)
-        at_b = _positions(position_a + w_a + d, len(Xt), w_b, length, "position_a + width + distance")
-        f_b = _predict(model, _implant(Xt, b, at_b), target, batch_size, device)
-        f_ab = _predict(model, _implant(with_a, b, at_b), target, batch_size, device)
-        coop[i, j] = f_ab - f_a - f_b + base
-        summary = _summary(coop[i, j])
-        rows.append(
-            {
-                "orientation": o,
-                "distance": d,
-                "effect_a": float((f_a - base).mean()),
-                "effect_b": float((f_b - base).mean()),
-                "effect_ab": float((f_ab - base).mean()),
-                "cooperativity": float(summary["importance"]),
-                "cooperativity_sem": float(summary["sem"]),
-            }
-        )
+    with run:
+        base = _predict(run, Xt)
+        f_a = _predict(run, with_a)
+        for one in run.batches(len(jobs), 1, desc="gia spacing"):
+            i, o, j, d = jobs[one.start]
+            f_b = _predict(run, _implant(Xt, strands[o], at_b[j]))
+            f_ab = _predict(run, _implant(with_a, strands[o], at_b[j]))
+            coop[i, j] = f_ab - f_a - f_b + base
+            summary = _summary(coop[i, j])
+            rows.append(
+                {
+                    "orientation": o,
+                    "distance": d,
+                    "effect_a": float((f_a - base).mean()),
+                    "effect_b": float((f_b - base).mean()),
+                    "effect_ab": float((f_ab - base).mean()),
+                    "cooperativity": float(summary["importance"]),
+                    "cooperativity_sem": float(summary["sem"]),
+                }
+            )
     return coop, pd.DataFrame(rows)
-
-
-def _find_sites(X: torch.Tensor, motif: MotifLike, threshold: float) -> pd.DataFrame:
-    """Instances of ``motif`` in ``X`` on both strands: exact matches of a string, or PWM scores above a threshold."""
-    from ..motifs import to_pwm
-
-    if isinstance(motif, str):
-        kernel = torch.from_numpy(one_hot(motif)[0]).double()
-        needed = float(len(motif))
-        relative = None
-    else:
-        pwm = torch.from_numpy(to_pwm(motif)).double()
-        if pwm.shape[0] != X.shape[1]:
-            raise ValueError(f"motif must have A={X.shape[1]} rows to scan X; got {tuple(pwm.shape)}")
-        low, high = float(pwm.min(dim=0).values.sum()), float(pwm.max(dim=0).values.sum())
-        kernel, needed, relative = pwm, low + threshold * (high - low), (low, high)
-    rows = []
-    for strand, k in (("+", kernel), ("-", reverse_complement(kernel[None])[0])):
-        scores = F.conv1d(X.double(), k[None])[:, 0]  # (N, L - W + 1)
-        seq, start = torch.nonzero(scores >= needed - 1e-9, as_tuple=True)
-        for s, p in zip(seq.tolist(), start.tolist()):
-            score = float(scores[s, p])
-            if relative is not None:
-                score = (score - relative[0]) / (relative[1] - relative[0])
-            rows.append({"seq": s, "start": p, "end": p + k.shape[1], "strand": strand, "score": score})
-        if isinstance(motif, str) and motif == reverse_complement(motif):
-            break  # a palindrome: the minus strand finds the same sites
-    columns = ["seq", "start", "end", "strand", "score"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["seq", "start", "strand"], ignore_index=True)
 
 
 def gia_occlusion(
@@ -375,24 +382,23 @@ def gia_occlusion(
     >>> sites[["seq", "start", "end", "strand"]].values.tolist()
     [[0, 40, 47, '+']]
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"threshold must be a fraction in [0, 1]; got {describe(threshold)}")
     n_samples = check_positive_int(n_samples, "n_samples")
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model)).cpu()
-    sites = _find_sites(Xt, motif, threshold)
-    reference = _predict(model, Xt, target, batch_size, device)
-    sites["prediction"] = reference[sites["seq"].to_numpy()]
-    if len(sites) == 0:
-        sites["occluded_prediction"] = sites["effect"] = np.zeros(0)
-        return np.zeros(0), sites
-    rng = np.random.default_rng(seed)
-    width = int((sites["end"] - sites["start"]).iloc[0])
-    seqs = np.repeat(sites["seq"].to_numpy(), n_samples)
-    starts = np.repeat(sites["start"].to_numpy(), n_samples)
-    uniform = np.full((Xt.shape[1], width), 1.0 / Xt.shape[1])
-    noise = torch.from_numpy(_sample_onehot(uniform, len(seqs), rng))
-    occluded = _predict(model, _implant(Xt[seqs], noise, starts), target, batch_size, device)
-    sites["occluded_prediction"] = occluded.reshape(-1, n_samples).mean(axis=1)
+    run = Run(model, X, target, batch_size=batch_size, device=device)
+    Xt = run.X.cpu()
+    sites = scan(Xt, motif, threshold)
+    rng = as_generator(seed)
+    occluded = np.zeros(0)
+    with run:
+        sites["prediction"] = _predict(run, Xt)[sites["seq"].to_numpy()]
+        if len(sites):
+            width = int(sites["end"].iloc[0] - sites["start"].iloc[0])
+            seqs = np.repeat(sites["seq"].to_numpy(), n_samples)
+            noise = sample_onehot(np.full((Xt.shape[1], width), 1.0 / Xt.shape[1]), len(seqs), rng)
+            occluded_all = _predict(
+                run, _implant(Xt[seqs], torch.from_numpy(noise), np.repeat(sites["start"].to_numpy(), n_samples))
+            )
+            occluded = occluded_all.reshape(-1, n_samples).mean(axis=1)
+    sites["occluded_prediction"] = occluded
     sites["effect"] = sites["prediction"] - sites["occluded_prediction"]
     return sites["effect"].to_numpy(), sites
 
@@ -429,17 +435,21 @@ def gia_sites(
     >>> effects.shape
     (5, 50)
     """
-    Xt, instances = _setup(model, backgrounds, motif, seed)
-    width, length = instances.shape[2], Xt.shape[2]
+    run, instances = _setup(model, backgrounds, motif, seed, target, batch_size, device)
+    Xt, width, length = run.X, instances.shape[2], run.X.shape[2]
     counts = [check_positive_int(k, "n_sites") for k in n_sites]
-    base = _predict(model, Xt, target, batch_size, device)
-    effects = np.empty((len(counts), len(Xt)))
-    for i, k in enumerate(counts):
+    layouts = []
+    for k in counts:
         starts = np.round(np.linspace(0, length - width, k + 2)[1:-1]).astype(int)
         if k > 1 and np.diff(starts).min() < width:
             raise ValueError(f"n_sites={k} copies of a width-{width} motif do not fit apart in length {length}")
-        implanted = Xt
-        for s in starts:
-            implanted = _implant(implanted, instances, np.full(len(Xt), s))
-        effects[i] = _predict(model, implanted, target, batch_size, device) - base
+        layouts.append(starts)
+    effects = np.empty((len(counts), len(Xt)))
+    with run:
+        base = _predict(run, Xt)
+        for i, starts in enumerate(layouts):
+            implanted = Xt
+            for s in starts:
+                implanted = _implant(implanted, instances, np.full(len(Xt), s))
+            effects[i] = _predict(run, implanted) - base
     return effects, pd.DataFrame({"n_sites": counts, **_summary(effects)})
