@@ -174,7 +174,7 @@ def test_occlusion_without_any_site_gives_an_empty_table_of_the_right_types() ->
     columns = ["seq", "start", "end", "strand", "score", "prediction", "occluded_prediction", "effect"]
     assert list(sites.columns) == columns
     assert sites["seq"].dtype == np.int64 and sites["effect"].dtype == np.float64
-    effects, sites = gia_occlusion(model, X[:0], MOTIF_A)  # no sequences at all: no sites either (was a torch.cat crash)
+    effects, sites = gia_occlusion(model, X[:0], MOTIF_A)  # no sequences: no sites either (was a torch.cat crash)
     assert effects.shape == (0,) and len(sites) == 0
 
 
