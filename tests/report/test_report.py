@@ -212,23 +212,44 @@ def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny
     np.testing.assert_allclose(auroc["attribution_auroc"], 1.0)  # attributions exactly on the planted sites
 
 
-def test_planted_motifs_add_the_ground_truth_section_after_the_attributions(tiny_inputs, tmp_path):
+def test_planted_motifs_add_the_ground_truth_section_after_the_attributions(tiny_inputs, tmp_path, monkeypatch):
+    from eugene.datasets import planted_motifs
+    from eugene.motifs import read_meme
+
+    data = planted_motifs(n=12, length=40, motifs=read_meme(tiny_inputs.db)[["m3", "m5"]], seed=1)
+    for key in SECTIONS:  # the default choice and order only: each section writes its name
+        monkeypatch.setitem(SECTIONS, key, lambda ctx, key=key: Section(key, f"<p>ran {key}</p>"))
+    with_truth = build_report(tiny_inputs.model, data.X, tmp_path / "a", planted=data).read_text()
+    assert re.findall(r"<p>ran (.*?)</p>", with_truth) == list(SECTIONS)
+    assert list(SECTIONS).index("ground-truth") == list(SECTIONS).index("attributions") + 1
+    without = build_report(tiny_inputs.model, data.X, tmp_path / "b").read_text()
+    assert re.findall(r"<p>ran (.*?)</p>", without) == [key for key in SECTIONS if key != "ground-truth"]
+    with pytest.raises(ValueError, match="planted must be the PlantedMotifs of X's sequences"):
+        build_report(tiny_inputs.model, data.X[:5], tmp_path, planted=data)
+
+
+def test_ground_truth_scores_the_attributions_the_attribution_section_wrote(tiny_inputs, tmp_path):
     from eugene.datasets import planted_motifs
     from eugene.evaluate import attribution_auroc
     from eugene.motifs import read_meme
 
     data = planted_motifs(n=12, length=40, motifs=read_meme(tiny_inputs.db)[["m3", "m5"]], seed=1)
-    path = build_report(tiny_inputs.model, data.X, tmp_path, databases=[tiny_inputs.db], n_top=2, planted=data)
-    assert re.findall(r'<section id="(.*?)">', path.read_text()) == list(SECTIONS)
-    # the AUROC table scores the attributions the attribution section wrote, against the planted positions
+
+    def no_matches(ctx):  # the filter section finding nothing significant
+        ctx.results.matches = pd.DataFrame({"filter": [], "best_match": [], "q-value": []})
+        ctx.results.significant = pd.DataFrame({"Query_ID": [], "Target_ID": [], "q-value": []})
+        return Section("No matches")
+
+    chosen = ["model", ("filters", no_matches), "attributions", "ground-truth"]
+    build_report(tiny_inputs.model, data.X, tmp_path, n_top=3, sections=chosen, planted=data)
     shown = np.load(tmp_path / "attributions.npz")
     top = [int(name.removeprefix("seq_")) for name in shown["names"]]
     auroc = pd.read_csv(tmp_path / "attribution_auroc.tsv", sep="\t")
     assert auroc["sequence"].tolist() == shown["names"].tolist()
     expected = attribution_auroc(shown["attributions"], data.X[top], data.mask[top] >= 0)
     np.testing.assert_allclose(auroc["attribution_auroc"], expected, rtol=1e-6)
-    with pytest.raises(ValueError, match="planted must be the PlantedMotifs of X's sequences"):
-        build_report(tiny_inputs.model, data.X[:5], tmp_path, planted=data)
+    planted = pd.read_csv(tmp_path / "planted_motifs.tsv", sep="\t", keep_default_na=False)
+    assert planted["motif"].tolist() == ["m3", "m5"] and planted["n_filters"].tolist() == [0, 0]
 
 
 def test_results_start_empty_and_are_typed():
