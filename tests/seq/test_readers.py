@@ -264,8 +264,10 @@ def test_read_sequences_missing_and_empty_files(tmp_path: Path) -> None:
         read_sequences(_write(tmp_path / "e.txt", "\n\n", False))
     with pytest.raises(ValueError, match="holds no sequences"):
         read_sequences(_write(tmp_path / "h.seq", "FoldID\tEventID\tseq\tBound\n", False))
-    with pytest.raises(TypeError, match="path must be"):
+    with pytest.raises(TypeError, match="path must be a file path .* or a list of strings; got int 3"):
         read_sequences(3)
+    with pytest.raises(FileNotFoundError, match=r"pass a list: read_sequences\(\['ACGTTA', ...\]\)"):
+        read_sequences("ACGTTA")
 
 
 def test_read_sequences_real_files(shared_data: Path) -> None:

@@ -21,7 +21,7 @@ from typing import IO, Literal, NamedTuple
 
 import numpy as np
 
-from eugene._validate import check_positive_int
+from eugene._validate import check_positive_int, describe
 from eugene.seq.alphabets import Alphabet, get_alphabet
 from eugene.seq.encode import OnAmbiguous, Pad
 from eugene.seq.encode import one_hot as _one_hot
@@ -415,11 +415,15 @@ def read_sequences(
     limit = check_positive_int(max_sequences, "max_sequences", allow_none=True)
     if isinstance(path, (list, tuple)):
         return _from_strings(path, format, alpha, allowed, limit)
-    _check_path(path, "path")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike) or a list of strings; got {describe(path)}")
     file = Path(path)
     if not file.is_file():
         what = "is not a regular file" if file.exists() else "does not exist"
-        raise FileNotFoundError(f"sequence file {str(path)!r} {what}")
+        hint = ""
+        if isinstance(path, str) and not file.exists() and _first_bad_letter(path, allowed) is None:
+            hint = f"; to read sequences given as text, pass a list: read_sequences([{path[:20]!r}, ...])"
+        raise FileNotFoundError(f"sequence file {str(path)!r} {what}{hint}")
     kind = _sniff(path, allowed, alpha) if format == "auto" else format
     if kind == "fasta":
         rows = ((n, name, seq, None) for n, name, seq in _fasta_records(path))
