@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import pickle
 
 import pytest
 import torch
@@ -152,6 +154,37 @@ def test_checkpoint_with_pickled_objects_needs_trust(tmp_path):
         load_model("eugene.models.zoo:deepbind", tmp_path / "odd.ckpt", factory_kwargs=KWARGS)
     loaded = load_model("eugene.models.zoo:deepbind", tmp_path / "odd.ckpt", factory_kwargs=KWARGS, trust=True)
     _assert_same_predictions(model, loaded)
+
+
+class _CallsOnLoad:
+    """Unpickling it calls os.getcwd (harmless), the way a malicious file calls os.system."""
+
+    def __reduce__(self):
+        return os.getcwd, ()
+
+
+@pytest.mark.parametrize(
+    ("payload", "refused"),
+    [
+        (_CallsOnLoad(), "getcwd"),  # torch: "Trying to load unsupported GLOBAL posix.getcwd whose module ... blocked"
+        (argparse.Namespace(lr=1e-3), "argparse.Namespace"),  # torch: "Unsupported global: GLOBAL argparse.Namespace"
+    ],
+)
+def test_every_refusal_wording_of_the_installed_torch_gets_the_trust_advice(tmp_path, payload, refused):
+    path = tmp_path / "untrusted.pt"
+    torch.save({"state_dict": _trained_like("deepbind").state_dict(), "extra": payload}, path)
+    with pytest.raises(pickle.UnpicklingError) as raw:  # what torch itself says, whatever its wording
+        torch.load(path, weights_only=True)
+    assert refused in str(raw.value)
+    for call in (
+        lambda: load_model(path),
+        lambda: load_model("eugene.models.zoo:deepbind", path, factory_kwargs=KWARGS),
+    ):
+        with pytest.raises(ValueError) as info:
+            call()
+        message = str(info.value)
+        assert "untrusted.pt" in message and refused in message
+        assert "trust=True" in message and "arbitrary code" in message and "weights_only=False" not in message
 
 
 def test_state_dict_as_source_asks_for_a_factory(tmp_path):

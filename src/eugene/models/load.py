@@ -181,14 +181,33 @@ def _is_torchscript(path: Path) -> bool:
     return any(n.endswith("/constants.pkl") for n in names) and any("/code/" in n for n in names)
 
 
+# How torch's weights-only unpickler words a refusal of a pickled object (torch/_weights_only_unpickler.py): a global
+# not allowed by default, one of a blocked module (os, sys: "Trying to load unsupported GLOBAL posix.system whose module
+# posix is blocked."), a class or function not allowlisted.
+_REFUSAL = re.compile(
+    r"unsupported global|not an allowed global|whose module \S+ is blocked|allowlisted|"
+    r"reduce for unrecognized function",
+    re.IGNORECASE,
+)
+
+
+def _refused_object(message: str) -> str | None:
+    """The line of a ``torch.load(weights_only=True)`` error that names the refused object; None for other errors."""
+    for line in message.splitlines():
+        line = line.split("WeightsUnpickler error:")[-1].strip()
+        if _REFUSAL.search(line):
+            return line[:200]
+    return None
+
+
 def _torch_load(path: Path, name: str, trust: bool, map_location: torch.device) -> Any:
     """``torch.load`` with ``weights_only=not trust``; errors name the argument and, for pickles, the risk."""
     try:
         return torch.load(path, map_location=map_location, weights_only=not trust)
     except pickle.UnpicklingError as error:
-        if trust or "Unsupported global" not in str(error):
+        detail = None if trust else _refused_object(str(error))
+        if detail is None:
             raise ValueError(f"{name}: cannot read {str(path)!r} as a PyTorch file ({error})") from error
-        detail = str(error).split("WeightsUnpickler error:")[-1].strip().splitlines()[0][:200]
         raise ValueError(
             f"{name}: {str(path)!r} holds pickled Python objects, not only tensors ({detail}). Refusing to unpickle it "
             f"without trust=True: {_TRUST_RISK}. Safer: save model.state_dict() and load it with a factory, or "
