@@ -9,18 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..seq.alphabets import get_alphabet
+
 __all__ = ["logo"]
 
 _NUCLEOTIDE_COLORS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839", "U": "#D62839"}
-
-
-def _letters(alphabet: Any) -> str:
-    letters = getattr(alphabet, "letters", None) or {"DNA": "ACGT", "RNA": "ACGU"}.get(str(alphabet).upper(), alphabet)
-    if not isinstance(letters, str) or len(set(letters)) != len(letters):
-        raise ValueError(
-            f"alphabet must be 'DNA', 'RNA', an Alphabet or a string of distinct letters; got {alphabet!r}"
-        )
-    return letters
 
 
 def logo(
@@ -40,7 +33,8 @@ def logo(
     values
         Heights, alphabet first: information content x probability for a motif, or attribution x one-hot for a track.
     alphabet
-        "DNA", "RNA", an ``eugene.seq`` Alphabet, or a string of letters in the row order of ``values``.
+        "DNA", "RNA", "protein", an ``eugene.seq`` Alphabet, or a string of letters in the row order of ``values``
+        (:func:`eugene.seq.get_alphabet`).
     ax
         Axes to draw on; a new figure sized to the width when None.
     start
@@ -58,7 +52,7 @@ def logo(
     >>> import numpy as np
     >>> ax = logo(np.eye(4)[:, [0, 1, 2, 3, 0]] * 2.0, "DNA")
     """
-    letters = _letters(alphabet)
+    letters = get_alphabet(alphabet).letters
     heights = np.asarray(values, dtype=float)
     if heights.ndim != 2 or heights.shape[0] != len(letters):
         raise ValueError(
