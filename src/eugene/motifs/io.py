@@ -71,9 +71,9 @@ class _Lines:
             raise self.error(f"expected numbers; got {line!r}") from None
         if expected is not None and len(values) != expected:
             raise self.error(f"expected {expected} numbers; got {len(values)} in {line!r}")
-        if not all(math.isfinite(v) for v in values):
+        if not all(map(math.isfinite, values)):
             raise self.error(f"expected finite numbers; got NaN or inf in {line!r}")
-        if any(v < 0 for v in values):
+        if values and min(values) < 0:
             raise self.error(f"expected non-negative counts or probabilities; got {min(values):g} in {line!r}")
         return values
 
