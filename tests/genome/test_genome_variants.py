@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from synthetic_genome import write_fasta
 
-from eugene.genome import read_vcf, variant_windows
+from eugene.genome import read_vcf, variant_windows, write_vcf
 from eugene.seq import decode, one_hot
 
 pytest.importorskip("pyfaidx", reason="the genome extra (pyfaidx) is not installed")
@@ -123,3 +123,27 @@ def test_variant_windows_argument_errors(small):
         variant_windows(pd.DataFrame({"chrom": ["chr1"], "pos": [1], "alt": ["A"]}), small[0], 8)
     with pytest.raises(TypeError, match="variants must be a VCF path or a DataFrame"):
         variant_windows([("chr1", 1, "A", "G")], small[0], 8)
+
+
+def test_write_vcf_adds_info_fields_and_reads_back(small, tmp_path):
+    windows = variant_windows(small[1], small[0], 8, on_mismatch="skip")
+    scores = pd.DataFrame(
+        {"effect": np.linspace(-1, 1, len(windows)), "rank": np.arange(len(windows)), "label": list("abcdef")}
+    )
+    scores.loc[2, "effect"] = np.nan
+    path = write_vcf(tmp_path / "scored.vcf.gz", windows.variants, scores)
+    back = read_vcf(path)
+    for column in ("chrom", "pos", "id", "ref", "alt", "qual", "filter"):
+        assert back[column].tolist() == windows.variants[column].tolist()
+    expected_effect = [f"{v:.6g}" for v in scores["effect"]]
+    for i, info in enumerate(back["info"]):
+        fields = dict(item.split("=") for item in info.split(";"))
+        assert fields["DP"] == "3" and fields["rank"] == str(i) and fields["label"] == "abcdef"[i]
+        assert ("effect" not in fields) if i == 2 else fields["effect"] == expected_effect[i]
+    text = gzip.open(path, "rt").read()
+    assert '##INFO=<ID=effect,Number=1,Type=Float,Description="added by eugene">' in text
+    assert "##INFO=<ID=rank,Number=1,Type=Integer" in text and "##INFO=<ID=label,Number=1,Type=String" in text
+    with pytest.raises(ValueError, match="info column '1x' is not a VCF INFO key"):
+        write_vcf(tmp_path / "x.vcf", windows.variants, pd.DataFrame({"1x": np.zeros(len(windows))}))
+    with pytest.raises(ValueError, match=r"info must be a DataFrame with one row per variant \(6\)"):
+        write_vcf(tmp_path / "x.vcf", windows.variants, scores.iloc[:2])

@@ -2,8 +2,8 @@
 
 Regions of a reference genome (BED / narrowPeak + FASTA) become fixed-length one-hot windows with their coordinates;
 variants of a VCF become ref / alt windows; per-base values and scored intervals go back out as bigWig and BED in
-genome coordinates. Reading a genome needs the ``genome`` extra (pyfaidx), writing bigWig needs it too (pybigtools):
-``pip install "eugene[genome]"``.
+genome coordinates, and variant scores as VCF INFO fields. Reading a genome needs the ``genome`` extra (pyfaidx),
+writing bigWig needs it too (pybigtools): ``pip install "eugene[genome]"``.
 
 Examples
 --------
@@ -20,7 +20,7 @@ Examples
 from eugene.genome._fasta import Genome
 from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions
 from eugene.genome.tracks import write_bed, write_bigwig
-from eugene.genome.variants import VariantWindows, read_vcf, variant_windows
+from eugene.genome.variants import VariantWindows, read_vcf, variant_windows, write_vcf
 
 __all__ = [
     "Genome",
@@ -33,4 +33,5 @@ __all__ = [
     "variant_windows",
     "write_bed",
     "write_bigwig",
+    "write_vcf",
 ]

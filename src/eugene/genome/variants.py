@@ -17,9 +17,11 @@ gReLU scores SNVs by default and handles indels by fetching extra flank and trim
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -208,3 +210,84 @@ def variant_windows(
     report["reason"] = reasons
     ref_X, alt_X = (one_hot(w, alphabet, length=length) for w in (ref_windows, alt_windows))
     return VariantWindows(ref_X, alt_X, out, report)
+
+
+_INFO_KEY = re.compile(r"^[A-Za-z_][0-9A-Za-z_.]*$")
+
+
+def _info_value(value: Any) -> str | None:
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else f"{value:.6g}"
+    return None if pd.isna(value) else str(value)
+
+
+def write_vcf(path: PathLike, variants: pd.DataFrame, info: pd.DataFrame | None = None) -> Path:
+    """Write variants as a VCF 4.2 file, one record per row, with the columns of ``info`` added to INFO.
+
+    Parameters
+    ----------
+    path
+        The file to write (gzip-compressed when the name ends in ``.gz``).
+    variants
+        A table like :func:`read_vcf` gives (``chrom, pos, ref, alt``; ``id, qual, filter, info`` when present),
+        e.g. ``VariantWindows.variants``. Rows of a split multi-allelic record are written as one record each.
+    info
+        Values to add, one column per INFO key (a VCF key: letters, digits, ``_`` and ``.``), rows aligned with
+        ``variants`` by position. Numbers are written with 6 significant digits; NaN and None leave the key out of
+        that record. Each key gets a ``##INFO`` header line (Number=1, Type Float, Integer or String).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"chrom": ["chr1"], "pos": [5], "ref": ["A"], "alt": ["G"]})
+    >>> lines = write_vcf("scored.vcf", table, pd.DataFrame({"effect": [0.25]})).read_text().splitlines()
+    >>> lines[-1].split("\\t")
+    ['chr1', '5', '.', 'A', 'G', '.', '.', 'effect=0.25']
+    """
+    if not isinstance(variants, pd.DataFrame):
+        raise TypeError(f"variants must be a DataFrame of variants; got {describe(variants)}")
+    missing = [c for c in ("chrom", "pos", "ref", "alt") if c not in variants]
+    if missing:
+        raise ValueError(f"variants must have the columns chrom, pos, ref, alt; it lacks {missing}")
+    info = pd.DataFrame(index=range(len(variants))) if info is None else info
+    if not isinstance(info, pd.DataFrame) or len(info) != len(variants):
+        raise ValueError(f"info must be a DataFrame with one row per variant ({len(variants)}); got {describe(info)}")
+    for key in info.columns:
+        if not isinstance(key, str) or not _INFO_KEY.match(key):
+            raise ValueError(
+                f"info column {key!r} is not a VCF INFO key (letters, digits, '_' and '.'; no digit first)"
+            )
+    header = ["##fileformat=VCFv4.2", "##source=eugene"]
+    for key in info.columns:
+        kind = info[key].dtype.kind
+        vcf_type = "Integer" if kind in "iu" else "Float" if kind == "f" else "String"
+        header.append(f'##INFO=<ID={key},Number=1,Type={vcf_type},Description="added by eugene">')
+    header.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
+    table = variants.reset_index(drop=True)
+    lines = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        added = [(key, _info_value(value)) for key, value in zip(info.columns, info.iloc[i].tolist())]
+        old = str(getattr(row, "info", "."))
+        fields = ([old] if old not in (".", "", "nan") else []) + [f"{k}={v}" for k, v in added if v is not None]
+        lines.append(
+            "\t".join(
+                [
+                    str(row.chrom),
+                    str(row.pos),
+                    str(getattr(row, "id", ".")),
+                    str(row.ref),
+                    str(row.alt),
+                    str(getattr(row, "qual", ".")),
+                    str(getattr(row, "filter", ".")),
+                    ";".join(fields) or ".",
+                ]
+            )
+        )
+    path = Path(path)
+    with gzip.open(path, "wt") if path.suffix == ".gz" else open(path, "w") as handle:
+        handle.write("\n".join(header + lines) + "\n")
+    return path
