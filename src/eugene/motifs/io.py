@@ -200,8 +200,9 @@ def read_meme(path: PathLike) -> MotifSet:
                 raise lines.error("letter-probability matrix before any MOTIF line")
             if "motif" in current:
                 raise lines.error(f"motif {current['name']!r} has a second letter-probability matrix")
-            alphabet, complement = _meme_matrix_alphabet(lines, line, alphabet, complement)
-            current["motif"] = _meme_matrix(lines, line, current, alphabet, complement, background)
+            keys = dict(_MEME_KEYVALS.findall(line))
+            alphabet, complement = _meme_matrix_alphabet(lines, line, keys, alphabet, complement)
+            current["motif"] = _meme_matrix(lines, line, keys, current, alphabet, complement, background)
             motifs.append(current["motif"])
         elif line.startswith("URL") and current is not None and "motif" in current:
             current["motif"].url = line[3:].strip()
@@ -234,10 +235,9 @@ def _meme_background(lines: _Lines, alphabet: str | None) -> np.ndarray:
 
 
 def _meme_matrix_alphabet(
-    lines: _Lines, line: str, alphabet: str | None, complement: str | None
+    lines: _Lines, line: str, keys: dict[str, str], alphabet: str | None, complement: str | None
 ) -> tuple[str, str | None]:
     """The alphabet a matrix line implies: the file's, or DNA / protein from ``alength`` when the file names none."""
-    keys = dict(_MEME_KEYVALS.findall(line))
     try:
         alength = int(keys["alength"]) if "alength" in keys else None
     except ValueError:
@@ -261,10 +261,15 @@ def _is_number(token: str) -> bool:
 
 
 def _meme_matrix(
-    lines: _Lines, line: str, current: dict, alphabet: str, complement: str | None, background: np.ndarray | None
+    lines: _Lines,
+    line: str,
+    keys: dict[str, str],
+    current: dict,
+    alphabet: str,
+    complement: str | None,
+    background: np.ndarray | None,
 ) -> Motif:
-    """The motif whose ``letter-probability matrix`` line is ``line``: its rows are the numeric lines that follow."""
-    keys = dict(_MEME_KEYVALS.findall(line))
+    """The motif whose ``letter-probability matrix`` line is ``line`` (its ``keys``): the numeric lines that follow."""
     start = lines.i
     name = current["name"]
     try:
