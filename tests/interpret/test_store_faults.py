@@ -114,8 +114,9 @@ def _statuses(store: Path) -> list[str]:
 # ---- kill -9 of a real writer, then resume ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("resume", ["chunk_size=5", "dask threads, chunk_size=2", "dask.distributed"])
-def test_sigkill_mid_run_then_resume(resume, tmp_path, monkeypatch):
+def test_sigkill_mid_run_then_resume_with_other_chunk_sizes_and_dask(tmp_path, monkeypatch):
+    """One real writer process, killed with SIGKILL in the middle of a run; copies of what it left are resumed
+    with another chunk size, on Dask threads and on a dask.distributed client."""
     (tmp_path / "faultnet.py").write_text(FAULTNET)
     monkeypatch.syspath_prepend(str(tmp_path))
     import faultnet
@@ -148,21 +149,25 @@ def test_sigkill_mid_run_then_resume(resume, tmp_path, monkeypatch):
     assert _statuses(store) == ["ok", "ok"] + ["not finished"] * 4
 
     expected = _fresh(model, sdata)
-    with pytest.warns(UserWarning, match=f"resuming with its chunks of {CHUNK} sequences"):
-        if resume == "chunk_size=5":
-            out = attribute_sdata(model, sdata, "saliency", chunk_size=5, store=store)
-        elif resume.startswith("dask threads"):
-            out = attribute_sdata(model, sdata, "saliency", chunk_size=2, store=store, dask=True)
-        else:
-            distributed = pytest.importorskip("distributed")
-            cluster = distributed.LocalCluster(
-                n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
-            )
-            with cluster, distributed.Client(cluster):
-                out = attribute_sdata(model, sdata, "saliency", chunk_size=4, store=store, dask=True)
-    np.testing.assert_array_equal(out[KEY].values, expected)
-    np.testing.assert_array_equal(_stored(store), expected)
-    assert set(_statuses(store)) == {"ok"} and not (tmp_path / "s.zarr.progress" / ".lock").exists()
+    for case in ("chunk_size=5", "dask threads, chunk_size=2", "dask.distributed, chunk_size=4"):
+        copy = tmp_path / case.replace(" ", "_").replace(",", "") / "s.zarr"
+        shutil.copytree(store, copy)
+        shutil.copytree(tmp_path / "s.zarr.progress", copy.with_name("s.zarr.progress"))
+        with pytest.warns(UserWarning, match=f"resuming with its chunks of {CHUNK} sequences"):
+            if case == "chunk_size=5":
+                out = attribute_sdata(model, sdata, "saliency", chunk_size=5, store=copy)
+            elif case.startswith("dask threads"):
+                out = attribute_sdata(model, sdata, "saliency", chunk_size=2, store=copy, dask=True)
+            else:
+                distributed = pytest.importorskip("distributed")
+                cluster = distributed.LocalCluster(
+                    n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+                )
+                with cluster, distributed.Client(cluster):
+                    out = attribute_sdata(model, sdata, "saliency", chunk_size=4, store=copy, dask=True)
+        np.testing.assert_array_equal(out[KEY].values, expected, err_msg=case)
+        np.testing.assert_array_equal(_stored(copy), expected, err_msg=case)
+        assert set(_statuses(copy)) == {"ok"} and not copy.with_name("s.zarr.progress").joinpath(".lock").exists()
 
 
 # ---- interruptions inside the process ----------------------------------------------------------------------------
