@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import sys
 from collections import defaultdict
 
 import numpy as np
@@ -143,3 +144,12 @@ def test_write_bed_reads_back_sorted_with_gaps_filled(tmp_path, name):
     assert unsorted.read_text().splitlines()[0] == "chr2\t5\t9"
     with pytest.raises(ValueError, match=r"lacks \['end'\]"):
         write_bed(tmp_path / "x.bed", table.drop(columns="end"))
+
+
+def test_missing_pybigtools_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pybigtools", None)
+    coords = pd.DataFrame({"chrom": ["chr1"], "start": [0], "end": [4]})
+    with pytest.raises(
+        ImportError, match=r'writing bigWig needs the package .pybigtools.; .*pip install "eugene\[genome\]"'
+    ):
+        write_bigwig(tmp_path / "a.bw", np.zeros((1, 4)), coords, SIZES)
