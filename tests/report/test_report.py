@@ -100,6 +100,10 @@ def test_unknown_or_unusable_section_names_are_refused_before_any_work(tiny_inpu
     with pytest.raises(TypeError, match="sections must hold section names .* or \\(key, function\\) pairs; got"):
         build_report(tiny_inputs.model, X, tmp_path / "c", sections=[("model",)])
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    one = build_report(tiny_inputs.model, X, tmp_path / "d", sections="model").read_text()  # a name alone, and
+    assert re.findall(r'<section id="(.*?)">', one) == ["model"]
+    two = build_report(tiny_inputs.model, X, tmp_path / "e", sections=("model", "filter-influence")).read_text()
+    assert re.findall(r'<section id="(.*?)">', two) == ["model", "filter-influence"]  # a tuple of names
 
 
 def test_real_errors_in_a_section_are_not_hidden(tiny_inputs, tmp_path):

@@ -39,7 +39,7 @@ def _chosen_sections(
     """``(key, function)`` pairs to run, in order: names looked up in SECTIONS, pairs as given."""
     if sections is None:
         return [(key, function) for key, function in SECTIONS.items() if key != "ground-truth" or planted is not None]
-    if isinstance(sections, (str, tuple)):
+    if isinstance(sections, str):
         sections = [sections]
     chosen = []
     for item in sections:
