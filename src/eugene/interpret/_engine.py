@@ -281,6 +281,9 @@ class Run:
     device, batch_size, verbose, seed
         Where to compute, model rows per pass, whether to show progress bars, and the seed (None or >= 0).
 
+    ``target=None`` is refused unless ``raw=True`` (then the helpers give the model's raw output, as :func:`predict`
+    does).
+
     Examples
     --------
     >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 2, 3), torch.nn.Flatten(), torch.nn.Linear(16, 3))
@@ -305,6 +308,7 @@ class Run:
         verbose: bool = False,
         seed: int | None = None,
         name: str = "X",
+        raw: bool = False,
     ) -> None:
         if not isinstance(model, nn.Module):
             raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
@@ -314,7 +318,7 @@ class Run:
         tensor = as_tensor(X, name, alphabet_size=self.alphabet_size)
         self.dtype = model_dtype(model) or tensor.dtype
         self.X = tensor.to(self.dtype)
-        self.select = resolve_target(target) if target is not None else None
+        self.select = None if target is None and raw else resolve_target(target)
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.device = resolve_device(model, device)
         self.verbose = check_bool(verbose, "verbose")
@@ -452,7 +456,7 @@ def predict(
     >>> predict(model, X, target=1).shape
     (5,)
     """
-    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose)
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose, raw=True)
     with run:
         return run.output(run.predict(run.X, desc="predict"))
 

@@ -1,16 +1,8 @@
 """``attribute``: one entry point for nucleotide attributions, from gradients to DeepLiftShap to ISM.
 
-Methods and their papers:
-
-- "saliency": the gradient of the target (Simonyan et al. 2014).
-- "input_x_gradient": gradient times input (Shrikumar et al. 2016).
-- "integrated_gradients": (x - r) times the gradient averaged along the straight path from reference r to x, by
-  Gauss-Legendre quadrature with ``n_steps`` nodes (Sundararajan et al. 2017).
-- "smoothgrad": the gradient averaged over ``n_samples`` noisy copies of x (Smilkov et al. 2017).
-- "deeplift": DeepLIFT's rescale rule against one reference per sequence (Shrikumar et al. 2017), applied per
-  torch-function call (see :mod:`eugene.interpret.deeplift`), so its attributions sum exactly to f(x) - f(r).
-- "deeplift_shap": DeepLIFT averaged over several references per sequence (Lundberg & Lee 2017).
-- "ism": in silico saturation mutagenesis, from :func:`eugene.interpret.ism`.
+Each method is one record in :data:`REGISTRY` (its function, default references and capabilities) and one function
+of a chunk of sequences; ``attribute``, its list of methods, its option checks and the CLI's ``--method`` choices
+(:data:`METHODS`) are derived from the records, so adding a method is one record and one function.
 
 ``gradient_correction=True`` subtracts from the gradient its mean over the alphabet at each position (Majdandzic et
 al. 2023, Genome Biology 24:109), removing the off-simplex component that one-hot inputs cannot move along.
@@ -24,32 +16,99 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 from torch import nn
 
 from .._validate import check_positive_int, describe
-from ._engine import (
-    Target,
-    as_tensor,
-    batches,
-    like_input,
-    model_alphabet_size,
-    model_state,
-    resolve_device,
-    resolve_target,
-)
+from ._engine import Run, Target, check_bool
 from .deeplift import DeepLiftWarning, pair_multipliers
+from .mutagenesis import Mutagenesis
 from .references import check_array, generate
 
-__all__ = ["attribute"]
+__all__ = ["attribute", "methods"]
 
-GRADIENT_METHODS = ("saliency", "input_x_gradient", "integrated_gradients", "smoothgrad")
-REFERENCE_METHODS = ("integrated_gradients", "deeplift", "deeplift_shap")
-METHODS = (*GRADIENT_METHODS, "deeplift", "deeplift_shap", "ism")
-DEFAULT_REFERENCES = {"integrated_gradients": "zero", "deeplift": "zero", "deeplift_shap": "dinucleotide_shuffle"}
+
+@dataclass(frozen=True)
+class Options:
+    """The method options of one :func:`attribute` call, checked."""
+
+    hypothetical: bool
+    return_delta: bool
+    gradient_correction: bool
+    n_steps: int
+    n_samples: int
+    noise: float
+    generator: torch.Generator
+
+
+class Step(NamedTuple):
+    """What a method gives for a chunk of n sequences against their R references (R = 1 without references).
+
+    ``values`` (n, R, A, L): multipliers for methods with contributions, else the attributions themselves. ``fx``
+    (n,) and ``fr`` (n, R): the target at the sequences and references when the method computed them anyway (else
+    they are predicted when needed). ``flagged``: operations the method could not treat exactly.
+    """
+
+    values: torch.Tensor
+    fx: torch.Tensor | None = None
+    fr: torch.Tensor | None = None
+    flagged: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Method:
+    """One attribution method.
+
+    Attributes
+    ----------
+    compute
+        ``compute(run, x, refs, options) -> Step`` for a chunk ``x`` (n, A, L) on ``run.device`` and its references
+        ``refs`` (n, R, A, L) (None for a method without references). Called inside ``with run:``.
+    summary
+        One line for the docs: what it computes and the paper.
+    references
+        The default reference kind (see :func:`eugene.interpret.make_references`); None: the method has none.
+    custom_references
+        The caller may give ``references`` (else the default is fixed).
+    one_reference
+        Exactly one reference per sequence.
+    contributions
+        ``values`` are multipliers: the attributions are ``multipliers * (x - r)`` (``hypothetical`` then applies).
+    delta
+        ``return_delta`` applies: summation-to-delta error per (sequence, reference).
+    exact
+        Summation-to-delta is exact by construction: it is checked on every chunk and a ``DeepLiftWarning`` names
+        what broke it.
+    gradient
+        ``gradient_correction`` applies.
+    random
+        Uses ``seed``.
+    chunked
+        Called per chunk of sequences (``batch_size // rows`` at a time, on the device); False: once with all of
+        them, where they are (the method streams them itself).
+    rows
+        Model rows per sequence, from the options and the number of references (sizes the chunks).
+    python_module
+        Needs a Python ``nn.Module`` (refuses TorchScript).
+    """
+
+    compute: Callable[[Run, torch.Tensor, torch.Tensor | None, Options], Step]
+    summary: str
+    references: str | None = None
+    custom_references: bool = False
+    one_reference: bool = False
+    contributions: bool = False
+    delta: bool = False
+    exact: bool = False
+    gradient: bool = False
+    random: bool = False
+    chunked: bool = True
+    rows: Callable[[Options, int], int] = lambda options, n_refs: n_refs
+    python_module: bool = False
 
 
 def relative_error(delta: torch.Tensor, fx: torch.Tensor, fr: torch.Tensor) -> torch.Tensor:
@@ -63,22 +122,6 @@ def relative_error(delta: torch.Tensor, fx: torch.Tensor, fr: torch.Tensor) -> t
 
 def _tolerance(dtype: torch.dtype) -> float:
     return 1e-7 if dtype == torch.float64 else 1e-3
-
-
-def _gradient(model: nn.Module, select: Callable, inputs: torch.Tensor, batch_size: int) -> torch.Tensor:
-    """d target / d inputs for any number of rows, ``batch_size`` rows at a time."""
-    grads = []
-    for sl in batches(len(inputs), batch_size):
-        rows = inputs[sl].detach().requires_grad_(True)
-        with torch.enable_grad():
-            (grad,) = torch.autograd.grad(select(model(rows)).sum(), rows)
-        grads.append(grad)
-    return torch.cat(grads)
-
-
-def _predict(model: nn.Module, select: Callable, inputs: torch.Tensor, batch_size: int) -> torch.Tensor:
-    with torch.no_grad():
-        return torch.cat([select(model(inputs[sl])) for sl in batches(len(inputs), batch_size)])
 
 
 def _correct(grad: torch.Tensor, on: bool) -> torch.Tensor:
@@ -105,43 +148,156 @@ def _gauss_legendre(n_steps: int, like: torch.Tensor) -> tuple[torch.Tensor, tor
     )
 
 
-def _integrated_gradients(model, select, x, refs, n_steps, batch_size):
-    """Path-averaged gradients (n, R, A, L) along r + alpha (x - r)."""
-    alphas, weights = _gauss_legendre(n_steps, x)
-    diff = x[:, None] - refs  # (n, R, A, L)
-    path = refs[:, :, None] + alphas[:, None, None] * diff[:, :, None]  # (n, R, S, A, L)
-    grads = _gradient(model, select, path.flatten(0, 2), batch_size).view(path.shape)
-    return (grads * weights[:, None, None]).sum(dim=2)
+# --- the methods: one function each ---------------------------------------------------------------------------------
 
 
-def _smoothgrad(model, select, x, n_samples, noise, generator, batch_size):
-    noisy = x[:, None] + noise * torch.randn(
-        (x.shape[0], n_samples, *x.shape[1:]), generator=generator, dtype=x.dtype, device="cpu"
-    ).to(x.device)
-    return _gradient(model, select, noisy.flatten(0, 1), batch_size).view(noisy.shape).mean(dim=1)
+def _gradient(run: Run, x: torch.Tensor, refs: Any, options: Options) -> Step:
+    """The gradient at x; saliency shows it, input_x_gradient multiplies it by x - 0."""
+    return Step(_correct(run.gradient(x), options.gradient_correction)[:, None])
+
+
+def _integrated_gradients(run: Run, x: torch.Tensor, refs: torch.Tensor, options: Options) -> Step:
+    """Path-averaged gradients (n, R, A, L) along r + alpha (x - r), by Gauss-Legendre quadrature."""
+    alphas, weights = _gauss_legendre(options.n_steps, x)
+    path = refs[:, :, None] + alphas[:, None, None] * (x[:, None] - refs)[:, :, None]  # (n, R, S, A, L)
+    grads = run.gradient(path.flatten(0, 2)).view(path.shape)
+    return Step(_correct((grads * weights[:, None, None]).sum(dim=2), options.gradient_correction))
+
+
+def _smoothgrad(run: Run, x: torch.Tensor, refs: Any, options: Options) -> Step:
+    """The gradient averaged over noisy copies of x."""
+    noise = torch.randn((x.shape[0], options.n_samples, *x.shape[1:]), generator=options.generator, dtype=x.dtype)
+    noisy = x[:, None] + options.noise * noise.to(x.device)
+    grad = run.gradient(noisy.flatten(0, 1)).view(noisy.shape).mean(dim=1)
+    return Step(_correct(grad, options.gradient_correction)[:, None])
+
+
+def _deeplift(run: Run, x: torch.Tensor, refs: torch.Tensor, options: Options) -> Step:
+    """DeepLIFT multipliers against each reference (see :mod:`eugene.interpret.deeplift`)."""
+    return Step(*pair_multipliers(run.model, run.select, x, refs))
+
+
+def _ism(run: Run, x: torch.Tensor, refs: Any, options: Options) -> Step:
+    """Saturation mutagenesis with :func:`eugene.interpret.ism`'s defaults."""
+    return Step(Mutagenesis(run)(x)[:, None])
+
+
+REGISTRY: dict[str, Method] = {
+    "saliency": Method(_gradient, "the gradient of the target (Simonyan et al. 2014)", gradient=True),
+    "input_x_gradient": Method(
+        _gradient, "gradient times input (Shrikumar et al. 2016)", references="zero", contributions=True, gradient=True
+    ),
+    "integrated_gradients": Method(
+        _integrated_gradients,
+        "(x - r) times the gradient averaged along the straight path from reference r to x, by Gauss-Legendre "
+        "quadrature with ``n_steps`` nodes (Sundararajan et al. 2017)",
+        references="zero",
+        custom_references=True,
+        contributions=True,
+        delta=True,
+        gradient=True,
+        random=True,
+        rows=lambda options, n_refs: options.n_steps * n_refs,
+    ),
+    "smoothgrad": Method(
+        _smoothgrad,
+        "the gradient averaged over ``n_samples`` noisy copies of x (Smilkov et al. 2017)",
+        gradient=True,
+        random=True,
+        rows=lambda options, n_refs: options.n_samples,
+    ),
+    "deeplift": Method(
+        _deeplift,
+        "DeepLIFT's rescale rule against one reference per sequence (Shrikumar et al. 2017), applied per "
+        "torch-function call (see :mod:`eugene.interpret.deeplift`), so its attributions sum exactly to f(x) - f(r)",
+        references="zero",
+        custom_references=True,
+        one_reference=True,
+        contributions=True,
+        delta=True,
+        exact=True,
+        random=True,
+        python_module=True,
+    ),
+    "deeplift_shap": Method(
+        _deeplift,
+        "DeepLIFT averaged over several references per sequence (Lundberg & Lee 2017)",
+        references="dinucleotide_shuffle",
+        custom_references=True,
+        contributions=True,
+        delta=True,
+        exact=True,
+        random=True,
+        python_module=True,
+    ),
+    "ism": Method(_ism, "in silico saturation mutagenesis, from :func:`eugene.interpret.ism` (exact)", chunked=False),
+}
+
+METHODS = tuple(REGISTRY)
+
+
+def methods() -> tuple[str, ...]:
+    """The names of the attribution methods, in the order of :data:`REGISTRY` (the CLI's ``--method`` choices)."""
+    return METHODS
+
+
+def _with(capability: str) -> list[str]:
+    return [name for name, record in REGISTRY.items() if getattr(record, capability)]
+
+
+def _method(method: Any) -> Method:
+    if not isinstance(method, str) or method not in REGISTRY:
+        raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}")
+    return REGISTRY[method]
+
+
+_FLAGS = {"hypothetical": "contributions", "return_delta": "delta", "gradient_correction": "gradient"}
+
+
+def _check_options(method: str, record: Method, references: Any, **options: Any) -> Options:
+    """The options checked, and checked against the method's capabilities (each error names the methods it fits)."""
+    flags = {flag: check_bool(options[flag], flag) for flag in _FLAGS}
+    for flag, capability in _FLAGS.items():
+        if flags[flag] and not getattr(record, capability):
+            raise ValueError(f"{flag}=True applies to {_with(capability)}; got method={method!r}")
+    if references is not None and not record.custom_references:
+        raise ValueError(f"references applies to {_with('custom_references')}; got method={method!r}: leave it None")
+    noise = options["noise"]
+    real = not isinstance(noise, bool) and isinstance(noise, (int, float, np.integer, np.floating))
+    if not (real and np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0 (a standard deviation); got {describe(noise)}")
+    return Options(
+        **flags,
+        n_steps=check_positive_int(options["n_steps"], "n_steps"),
+        n_samples=check_positive_int(options["n_samples"], "n_samples"),
+        noise=float(noise),
+        generator=options["generator"],
+    )
 
 
 class _References:
     """Per chunk of sequences, their references (n, R, A, L): sliced from an array or generated in batch."""
 
-    def __init__(self, references: Any, X: torch.Tensor, method: str, n_references: int, seed: int | None):
-        references = DEFAULT_REFERENCES[method] if references is None else references
-        self.rng = np.random.default_rng(seed)
+    def __init__(self, references: Any, run: Run, method: str, record: Method, n_references: int):
+        references = record.references if references is None else references
+        self.rng = run.rng()
         self.array = None
         self.kind = references
         if isinstance(references, (np.ndarray, torch.Tensor)):
-            self.array = check_array(references, X)
+            self.array = check_array(references, run.X)
             self.count = self.array.shape[1]
-        elif isinstance(references, str) or callable(references):
-            self.count = 1 if method == "deeplift" else check_positive_int(n_references, "n_references")
-        else:
+        elif not (isinstance(references, str) or callable(references)):
             raise TypeError(
                 "references must be a name (e.g. 'dinucleotide_shuffle'), an array (N, A, L) or (N, R, A, L), or a "
                 f"callable; got {describe(references)}"
             )
-        if method == "deeplift" and self.count != 1:
+        elif record.one_reference or not record.custom_references:
+            self.count = 1
+        else:
+            self.count = check_positive_int(n_references, "n_references")
+        if record.one_reference and self.count != 1:
             raise ValueError(
-                f"method='deeplift' takes one reference per sequence (N, A, L); got {self.count} per sequence. "
+                f"method={method!r} takes one reference per sequence (N, A, L); got {self.count} per sequence. "
                 "Use method='deeplift_shap' to average over several"
             )
 
@@ -149,20 +305,6 @@ class _References:
         if self.array is not None:
             return self.array[sl].to(x.device)
         return generate(x, self.kind, self.count, self.rng)
-
-
-def _check_options(method: str, hypothetical: bool, return_delta: bool, gradient_correction: bool) -> None:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}")
-    if hypothetical and method not in ("input_x_gradient", *REFERENCE_METHODS):
-        raise ValueError(
-            f"hypothetical=True needs a method with contributions (input_x_gradient, {', '.join(REFERENCE_METHODS)});"
-            f" got method={method!r}"
-        )
-    if return_delta and method not in REFERENCE_METHODS:
-        raise ValueError(f"return_delta=True needs one of {list(REFERENCE_METHODS)}; got method={method!r}")
-    if gradient_correction and method not in GRADIENT_METHODS:
-        raise ValueError(f"gradient_correction=True applies to {list(GRADIENT_METHODS)}; got method={method!r}")
 
 
 def _warn_inexact(flagged: set[str], worst: float, tolerance: float) -> None:
@@ -205,120 +347,131 @@ def attribute(
 ) -> Any:
     """Attribute the model's prediction for each sequence to each position and letter.
 
-    Parameters
-    ----------
-    model
-        A torch module taking one-hot (N, A, L) input; any forward (functional activations, reused modules,
-        in-place ops, residuals, BatchNorm, pooling, softmax, LSTMs) is handled.
-    X
-        One-hot sequences (N, A, L), numpy or torch; the result has the same shape and kind.
-    method
-        "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "deeplift", "deeplift_shap" or "ism".
-    target
-        An output index, a list of indices (summed), or a callable mapping the model's output to shape (N,).
-    references
-        For integrated_gradients (default "zero"), deeplift (default "zero") and deeplift_shap (default
-        "dinucleotide_shuffle"): a kind ("dinucleotide_shuffle", "shuffle", "zero", "uniform", "gc"), an array
-        (N, A, L) or (N, R, A, L), or a callable ``f(X, n, rng) -> (N, n, A, L)``.
-    n_references
-        References per sequence when ``references`` is a kind or a callable (deeplift uses one).
-    batch_size
-        Model rows per pass (sequence-reference pairs for deeplift_shap); memory is bounded by it whatever N.
-    device
-        Where to compute; default where the model is.
-    hypothetical
-        Return hypothetical contributions (as TF-MoDISco expects): for each letter at each position, its
-        contribution had it been there. ``(hypothetical * X).sum(axis=1)`` equals the actual contributions.
-    return_delta
-        Also return the summation-to-delta error (N, R): attributions summed minus f(x) - f(reference), per pair.
-    seed
-        Seed for references and noise.
-    verbose
-        Show a progress bar.
-    n_steps, n_samples, noise
-        Quadrature nodes for integrated_gradients; noisy copies and noise standard deviation for smoothgrad.
-    gradient_correction
-        For the gradient methods, subtract the per-position mean over the alphabet from the gradient
-        (Majdandzic et al. 2023).
+        Methods and their papers:
 
-    Returns
-    -------
-    Attributions (N, A, L) as the kind X was; with ``return_delta``, a tuple ``(attributions, delta)``.
+    {methods}
 
-    Warns
-    -----
-    DeepLiftWarning
-        For deeplift methods, when an operation without an exact rule touched an input-dependent value (named in the
-        message), or when summation-to-delta fails its tolerance.
+        Parameters
+        ----------
+        model
+            A torch module taking one-hot (N, A, L) input; any forward (functional activations, reused modules,
+            in-place ops, residuals, BatchNorm, pooling, softmax, LSTMs) is handled.
+        X
+            One-hot sequences (N, A, L), numpy or torch, any real dtype; the result has the same shape and kind, in the
+            model's dtype (a float32 model computes float64 input in float32). N = 0 gives an empty result.
+        method
+            One of {names}.
+        target
+            An output index, a list of indices (summed), or a callable mapping the model's output to shape (N,).
+        references
+            For {custom} (defaults: {defaults}): a kind ("dinucleotide_shuffle", "shuffle", "zero", "uniform", "gc"),
+            an array (N, A, L) or (N, R, A, L), or a callable ``f(X, n, rng) -> (N, n, A, L)``.
+        n_references
+            References per sequence when ``references`` is a kind or a callable (deeplift uses one).
+        batch_size
+            Model rows per pass (sequence-reference pairs for deeplift_shap); memory is bounded by it whatever N.
+        device
+            Where to compute; default where the model is.
+        hypothetical
+            For {contributions}: return hypothetical contributions (as TF-MoDISco expects): for each letter at each
+            position, its contribution had it been there. ``(hypothetical * X).sum(axis=1)`` equals the actual
+            contributions.
+        return_delta
+            For {delta}: also return the summation-to-delta error (N, R): attributions summed minus f(x) - f(reference),
+            per pair.
+        seed
+            Seed for references and noise (None or a non-negative integer; {random} use it).
+        verbose
+            Show a progress bar.
+        n_steps, n_samples, noise
+            Quadrature nodes for integrated_gradients; noisy copies and noise standard deviation for smoothgrad.
+        gradient_correction
+            For {gradient}: subtract the per-position mean over the alphabet from the gradient (Majdandzic et al. 2023).
 
-    Examples
-    --------
-    >>> import numpy as np, torch
-    >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 8, 5), torch.nn.ReLU(), torch.nn.Flatten(),
-    ...                             torch.nn.Linear(8 * 26, 1))
-    >>> X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (3, 30))].transpose(0, 2, 1)
-    >>> attribute(model, X, "deeplift_shap", n_references=5, seed=0, verbose=False).shape
-    (3, 4, 30)
+        Returns
+        -------
+        Attributions (N, A, L) as the kind X was; with ``return_delta``, a tuple ``(attributions, delta)``.
+
+        Warns
+        -----
+        DeepLiftWarning
+            For deeplift methods, when an operation without an exact rule touched an input-dependent value (named in the
+            message), or when summation-to-delta fails its tolerance.
+
+        Examples
+        --------
+        >>> import numpy as np, torch
+        >>> model = torch.nn.Sequential(torch.nn.Conv1d(4, 8, 5), torch.nn.ReLU(), torch.nn.Flatten(),
+        ...                             torch.nn.Linear(8 * 26, 1))
+        >>> X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (3, 30))].transpose(0, 2, 1)
+        >>> attribute(model, X, "deeplift_shap", n_references=5, seed=0, verbose=False).shape
+        (3, 4, 30)
     """
-    _check_options(method, hypothetical, return_delta, gradient_correction)
-    if method == "ism":
-        if references is not None:
-            raise ValueError("references does not apply to method='ism'; leave it None")
-        from .mutagenesis import ism
-
-        return ism(model, X, target=target, batch_size=batch_size, device=device, verbose=verbose)
-    if method in ("deeplift", "deeplift_shap") and isinstance(model, torch.jit.ScriptModule):
+    record = _method(method)
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose, seed=seed)
+    options = _check_options(
+        method,
+        record,
+        references,
+        hypothetical=hypothetical,
+        return_delta=return_delta,
+        gradient_correction=gradient_correction,
+        n_steps=n_steps,
+        n_samples=n_samples,
+        noise=noise,
+        generator=run.torch_generator(),
+    )
+    if record.python_module and isinstance(model, torch.jit.ScriptModule):
         raise TypeError(
             f"method={method!r} needs a Python nn.Module: a TorchScript model runs its operations outside Python, "
             "where DeepLIFT's rules cannot reach them. Load the model from its class and state dict, or use "
             "integrated_gradients / ism"
         )
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
-    select = resolve_target(target)
-    batch_size = check_positive_int(batch_size, "batch_size")
-    dev = resolve_device(model, device)
-    refs = _References(references, Xt, method, n_references, seed) if method in REFERENCE_METHODS else None
-    rows_per_sequence = {"smoothgrad": n_samples, "integrated_gradients": n_steps * getattr(refs, "count", 1)}.get(
-        method, getattr(refs, "count", 1)
-    )
-    chunk = max(1, batch_size // rows_per_sequence)
-    generator = torch.Generator().manual_seed(seed) if seed is not None else torch.Generator()
-    attributions, deltas, flagged, worst = [], [], set(), 0.0
-    with model_state(model, dev):
-        for sl in batches(len(Xt), chunk, verbose=verbose, desc=method):
-            x = Xt[sl].to(dev)
-            if method in ("saliency", "input_x_gradient"):
-                grad = _correct(_gradient(model, select, x, batch_size), gradient_correction)
-                attributions.append(grad if method == "saliency" or hypothetical else grad * x)
+    refs = _References(references, run, method, record, n_references) if record.references else None
+    n_refs = refs.count if refs is not None else 1
+    chunk = max(1, run.batch_size // record.rows(options, n_refs)) if record.chunked else max(1, len(run))
+    result = torch.zeros(run.X.shape, dtype=run.dtype)
+    deltas = torch.zeros((len(run), n_refs), dtype=run.dtype)
+    flagged: set[str] = set()
+    worst = 0.0
+    with run:
+        for sl in run.batches(size=chunk, desc=method):
+            x = run.X[sl].to(run.device) if record.chunked else run.X
+            r = refs(sl, x) if refs is not None else None
+            step = record.compute(run, x, r, options)
+            flagged |= step.flagged
+            if not record.contributions:
+                result[sl] = step.values.mean(dim=1).cpu()
                 continue
-            if method == "smoothgrad":
-                grad = _smoothgrad(
-                    model, select, x, check_positive_int(n_samples, "n_samples"), noise, generator, batch_size
-                )
-                attributions.append(_correct(grad, gradient_correction))
-                continue
-            r = refs(sl, x)
-            if method == "integrated_gradients":
-                multipliers = _correct(
-                    _integrated_gradients(model, select, x, r, check_positive_int(n_steps, "n_steps"), batch_size),
-                    gradient_correction,
-                )
-            else:
-                multipliers, fx, fr = pair_multipliers(model, select, x, r, flagged)
-            contributions = multipliers * (x[:, None] - r)
-            attributions.append(_hypothetical(multipliers, r) if hypothetical else _projected(contributions, x))
-            if method == "integrated_gradients":
-                if not return_delta:
-                    continue
-                fx = _predict(model, select, x, batch_size)
-                fr = _predict(model, select, r.flatten(0, 1), batch_size).view(r.shape[:2])
-            delta = contributions.sum(dim=(2, 3)) - (fx[:, None] - fr)
-            deltas.append(delta)
-            if method != "integrated_gradients":
-                worst = max(worst, float(relative_error(delta, fx[:, None], fr).max()))
-    if method in ("deeplift", "deeplift_shap"):
-        _warn_inexact(flagged, worst, _tolerance(Xt.dtype))
-    result = like_input(torch.cat(attributions).cpu(), X)
-    if return_delta:
-        return result, like_input(torch.cat(deltas).cpu(), X)
-    return result
+            contributions = step.values * (x[:, None] - r)
+            attributions = _hypothetical(step.values, r) if options.hypothetical else _projected(contributions, x)
+            result[sl] = attributions.cpu()
+            if options.return_delta or record.exact:
+                fx, fr = step.fx, step.fr
+                if fx is None:
+                    fx, fr = run.predict(x), run.predict(r.flatten(0, 1)).view(r.shape[:2])
+                delta = contributions.sum(dim=(2, 3)) - (fx[:, None] - fr)
+                deltas[sl] = delta.cpu()
+                if record.exact:
+                    worst = max(worst, float(relative_error(delta, fx[:, None], fr).max()))
+    if record.exact:
+        _warn_inexact(flagged, worst, _tolerance(run.dtype))
+    if options.return_delta:
+        return run.output(result), run.output(deltas)
+    return run.output(result)
+
+
+def _defaults() -> str:
+    return ", ".join(f"{name} {record.references!r}" for name, record in REGISTRY.items() if record.custom_references)
+
+
+attribute.__doc__ = (attribute.__doc__ or "").format(
+    methods="\n".join(f"    - {name!r}: {record.summary}." for name, record in REGISTRY.items()),
+    names=", ".join(repr(name) for name in METHODS),
+    custom=", ".join(_with("custom_references")),
+    defaults=_defaults(),
+    contributions=", ".join(_with("contributions")),
+    delta=", ".join(_with("delta")),
+    random=", ".join(_with("random")),
+    gradient=", ".join(_with("gradient")),
+)

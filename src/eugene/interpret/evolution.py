@@ -14,11 +14,16 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .._validate import check_positive_int
-from ._engine import Target, as_tensor, like_input, model_alphabet_size, predict
-from .mutagenesis import FastMode, ism
+from .._validate import check_positive_int, describe
+from ._engine import Run, Target, check_bool
+from .mutagenesis import FastMode, Mutagenesis
 
 __all__ = ["evolve"]
+
+_HISTORY = {name: np.int64 for name in ("round", "seq", "position", "ref_base", "alt_base")} | {
+    "gain": np.float64,
+    "score": np.float64,
+}
 
 
 def evolve(
@@ -73,53 +78,44 @@ def evolve(
     (2, 4, 100)
     """
     rounds = check_positive_int(rounds, "rounds")
-    current = as_tensor(X, alphabet_size=model_alphabet_size(model)).detach().cpu().clone()
+    maximize = check_bool(maximize, "maximize")
+    real = not isinstance(min_gain, bool) and isinstance(min_gain, (int, float, np.integer, np.floating))
+    if not (real and np.isfinite(min_gain)):
+        raise ValueError(f"min_gain must be a finite number; got {describe(min_gain)}")
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose)
+    mutagenesis = Mutagenesis(run, start, end, fast)
+    current = run.X.cpu().clone()
     sign = 1.0 if maximize else -1.0
-    scores = predict(model, current, target, batch_size=batch_size, device=device).double()
-    rows = [
-        {"round": 0, "seq": n, "position": -1, "ref_base": -1, "alt_base": -1, "gain": 0.0, "score": float(s)}
-        for n, s in enumerate(scores)
-    ]
-    active = torch.arange(len(current))
-    for r in range(1, rounds + 1):
-        if len(active) == 0:
-            break
-        effects = (
-            sign
-            * ism(
-                model,
-                current[active],
-                target,
-                batch_size=batch_size,
-                device=device,
-                start=start,
-                end=end,
-                fast=fast,
-                verbose=verbose,
-            ).double()
-        )
-        flat = effects.flatten(1)
-        gain, best = flat.max(dim=1)
-        keep = gain > min_gain
-        length = current.shape[2]
-        for n, g, b in zip(active[keep].tolist(), gain[keep].tolist(), best[keep].tolist()):
-            base, pos = divmod(b, length)
-            ref_base = int(current[n, :, pos].argmax()) if current[n, :, pos].sum() > 0 else -1
-            current[n, :, pos] = 0
-            current[n, base, pos] = 1
-            scores[n] += sign * g
-            rows.append(
-                {
-                    "round": r,
-                    "seq": n,
-                    "position": pos,
-                    "ref_base": ref_base,
-                    "alt_base": base,
-                    "gain": sign * g,
-                    "score": float(scores[n]),
-                }
-            )
-        active = active[keep]
-    history = pd.DataFrame(rows)
-    history["score"] = history["score"].astype(np.float64)
-    return like_input(current.to(as_tensor(X, check=False).dtype), X), history
+    with run:
+        scores = run.predict(current).double()
+        rows = [
+            {"round": 0, "seq": n, "position": -1, "ref_base": -1, "alt_base": -1, "gain": 0.0, "score": float(s)}
+            for n, s in enumerate(scores)
+        ]
+        active = torch.arange(len(current))
+        for r in range(1, rounds + 1):
+            if len(active) == 0:
+                break
+            gain, best = (sign * mutagenesis(current[active]).double()).flatten(1).max(dim=1)
+            keep = gain > min_gain
+            length = current.shape[2]
+            for n, g, b in zip(active[keep].tolist(), gain[keep].tolist(), best[keep].tolist()):
+                base, pos = divmod(b, length)
+                ref_base = int(current[n, :, pos].argmax()) if current[n, :, pos].sum() > 0 else -1
+                current[n, :, pos] = 0
+                current[n, base, pos] = 1
+                scores[n] += sign * g
+                rows.append(
+                    {
+                        "round": r,
+                        "seq": n,
+                        "position": pos,
+                        "ref_base": ref_base,
+                        "alt_base": base,
+                        "gain": sign * g,
+                        "score": float(scores[n]),
+                    }
+                )
+            active = active[keep]
+    history = pd.DataFrame(rows, columns=list(_HISTORY)).astype(_HISTORY)
+    return run.output(current), history

@@ -25,24 +25,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 import torch
 from torch import nn
 
-from .._validate import check_positive_int, describe
-from ._engine import (
-    Target,
-    as_tensor,
-    batches,
-    like_input,
-    model_alphabet_size,
-    model_state,
-    resolve_device,
-    resolve_target,
-)
+from .._validate import describe
+from ._engine import Run, Target, check_bool
 
 __all__ = ["ism"]
 
 FastMode = bool | Literal["auto", "taylor"]
+
+_CHUNK = 16  # sequences whose reference activations the fast path keeps at once
 
 
 def _window(start: int | None, end: int | None, length: int) -> tuple[int, int]:
@@ -54,6 +48,15 @@ def _window(start: int | None, end: int | None, length: int) -> tuple[int, int]:
     if lo >= hi:
         raise ValueError(f"start={start}, end={end} leave no positions to mutate in sequences of length {length}")
     return lo, hi
+
+
+def _check_fast(fast: Any) -> FastMode:
+    """``fast`` after checking it is one of the modes of :func:`ism` (a numpy bool as a bool)."""
+    if isinstance(fast, (bool, np.bool_)):
+        return bool(fast)
+    if isinstance(fast, str) and fast in ("auto", "taylor"):
+        return fast
+    raise ValueError(f"fast must be 'auto', True, False or 'taylor'; got {fast!r}")
 
 
 def _mutants(X: torch.Tensor, lo: int, hi: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -76,23 +79,89 @@ def _apply_mutants(X: torch.Tensor, seq: torch.Tensor, base: torch.Tensor, pos: 
     return Xm
 
 
-def _naive(model, X, seq, base, pos, select, batch_size, dev, verbose):
-    out = torch.empty(len(seq), dtype=X.dtype)
-    for sl in batches(len(seq), batch_size, verbose=verbose, desc="ism"):
-        Xm = _apply_mutants(X, seq[sl], base[sl], pos[sl]).to(dev)
-        out[sl] = select(model(Xm)).to(out.dtype).cpu()
-    return out
+class Mutagenesis:
+    """Saturation mutagenesis of any sequences within one :class:`~eugene.interpret._engine.Run` (call inside
+    ``with run:``), streamed over chunks of sequences: memory is one chunk's mutants plus the output, whatever N.
 
+    The model is traced for the fast path once, at the first call, and the trace serves every later call (the rounds
+    of :func:`eugene.interpret.evolve`). ``start``, ``end``, ``fast``, ``centre`` and ``log_ratio`` are those of
+    :func:`ism`, checked here.
+    """
 
-def _taylor(model, X, select, batch_size, dev, verbose) -> torch.Tensor:
-    grads = []
-    with torch.enable_grad():
-        for sl in batches(len(X), batch_size, verbose=verbose, desc="taylor ism"):
-            x = X[sl].to(dev).requires_grad_(True)
-            (g,) = torch.autograd.grad(select(model(x)).sum(), x)
-            grads.append(g.detach().cpu())
-    g = torch.cat(grads)
-    return g - (g * X).sum(dim=1, keepdim=True)
+    def __init__(
+        self,
+        run: Run,
+        start: int | None = None,
+        end: int | None = None,
+        fast: FastMode = "auto",
+        *,
+        centre: bool = False,
+        log_ratio: bool = False,
+    ):
+        self.fast = _check_fast(fast)
+        self.centre, self.log_ratio = check_bool(centre, "centre"), check_bool(log_ratio, "log_ratio")
+        if self.log_ratio and self.fast == "taylor":
+            raise ValueError("log_ratio=True is not available with fast='taylor'; use fast='auto' or False")
+        self.run = run
+        self.lo, self.hi = _window(start, end, run.X.shape[2])
+        self.engine: Any = None  # the FastISM engine once traced; False once the naive path is chosen
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        """Effects (N, A, L) for ``X`` (N, A, L) on the CPU in the run's dtype; 0 outside ``[lo, hi)``."""
+        X = X.detach().cpu().to(self.run.dtype)
+        result = torch.zeros_like(X)
+        if self.fast == "taylor":
+            size = max(1, self.run.batch_size // 8)
+            for sl in self.run.batches(len(X), size, desc="taylor ism"):
+                x = X[sl]
+                g = self.run.gradient(x, size=size)
+                result[sl, :, self.lo : self.hi] = (g - (g * x).sum(dim=1, keepdim=True))[:, :, self.lo : self.hi]
+        else:
+            per_sequence = X.shape[1] * (self.hi - self.lo)
+            size = max(_CHUNK, -(-8 * self.run.batch_size // max(1, per_sequence)))
+            for sl in self.run.batches(len(X), size, desc="ism"):
+                result[sl] = self._exact(X[sl])
+        if self.centre:
+            window = result[:, :, self.lo : self.hi]
+            window -= window.mean(dim=1, keepdim=True)
+        return result
+
+    def _exact(self, x: torch.Tensor) -> torch.Tensor:
+        """Exact effects for one chunk of sequences: the fast path when it applies, else the naive one."""
+        from ._fastism import FastISM, FastISMUnsupported
+
+        run = self.run
+        seq, base, pos = _mutants(x, self.lo, self.hi)
+        computed = None
+        with torch.no_grad():
+            if self.fast is not False and self.engine is not False:
+                try:
+                    if self.engine is None:
+                        self.engine = FastISM(run.model, run.device)
+                    computed = self.engine.run(x, seq, base, pos, run.select, run.batch_size, False)
+                except FastISMUnsupported as err:
+                    if self.fast is True:
+                        raise ValueError(f"fast=True cannot be used with this model: {err}") from err
+                    self.engine = False
+            if computed is None:
+                pred = torch.empty(len(seq), dtype=x.dtype)
+                for sl in run.batches(len(seq)):
+                    pred[sl] = run.predict(_apply_mutants(x, seq[sl], base[sl], pos[sl])).to(x.dtype)
+                computed = run.predict(x).to(x.dtype), pred
+        ref, pred = computed
+        ref = ref.to(x.dtype)
+        if self.log_ratio:
+            if (ref <= 0).any() or (pred <= 0).any():
+                raise ValueError(
+                    "log_ratio=True needs positive model outputs for the target; some are <= 0 "
+                    "(apply exp/softplus in the target callable, or use log_ratio=False)"
+                )
+            effect = pred.log() - ref.log()[seq]
+        else:
+            effect = pred - ref[seq]
+        result = torch.zeros_like(x)
+        result[seq, base, pos] = effect.to(x.dtype)
+        return result
 
 
 def ism(
@@ -113,14 +182,15 @@ def ism(
 
     ``result[n, a, l] = f(X[n] with base a at l) - f(X[n])`` where ``f`` is the model's output for ``target``;
     0 at the observed base. Exact by default, with the fast path of Nair et al. (2022) for convolutional models.
+    Sequences are processed in chunks, so memory is one chunk's mutants plus the output, whatever N.
 
     Parameters
     ----------
     model
         A torch module taking (N, A, L) one-hot input.
     X
-        One-hot sequences (N, A, L), numpy or torch. At an all-zero column (N, padding) every base counts as a
-        substitution.
+        One-hot sequences (N, A, L), numpy or torch, any real dtype (computed in the model's dtype). At an all-zero
+        column (N, padding) every base counts as a substitution. N = 0 gives an empty result.
     target
         Output index, list of indices (summed) or a callable on the model's output giving shape (N,).
     batch_size
@@ -146,7 +216,7 @@ def ism(
 
     Returns
     -------
-    Array of shape (N, A, L), the kind X was (numpy or torch).
+    Array of shape (N, A, L), the kind X was (numpy or torch), in the model's dtype.
 
     Examples
     --------
@@ -157,54 +227,7 @@ def ism(
     >>> ism(model, X, target=1).shape
     (3, 4, 20)
     """
-    from ._fastism import FastISM, FastISMUnsupported
-
-    if fast not in (True, False, "auto", "taylor"):
-        raise ValueError(f"fast must be 'auto', True, False or 'taylor'; got {fast!r}")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
-    if Xt.ndim != 3 or len(Xt) == 0:
-        raise ValueError(f"X must have at least one sequence; got shape {tuple(Xt.shape)}")
-    lo, hi = _window(start, end, Xt.shape[2])
-    if log_ratio and fast == "taylor":
-        raise ValueError("log_ratio=True is not available with fast='taylor'; use fast='auto' or False")
-    select = resolve_target(target)
-    dev = resolve_device(model, device)
-    Xc = Xt.detach().cpu()
-
-    with model_state(model, dev):
-        if fast == "taylor":
-            result = _taylor(model, Xc, select, max(1, batch_size // 8), dev, verbose)
-            if lo > 0 or hi < Xc.shape[2]:
-                result[:, :, :lo] = 0
-                result[:, :, hi:] = 0
-        else:
-            seq, base, pos = _mutants(Xc, lo, hi)
-            computed = None
-            with torch.no_grad():
-                if fast is not False:
-                    try:
-                        computed = FastISM(model, dev).run(Xc, seq, base, pos, select, batch_size, verbose)
-                    except FastISMUnsupported as err:
-                        if fast is True:
-                            raise ValueError(f"fast=True cannot be used with this model: {err}") from err
-                if computed is None:
-                    refs = [select(model(Xc[sl].to(dev))).cpu() for sl in batches(len(Xc), batch_size)]
-                    computed = torch.cat(refs), _naive(model, Xc, seq, base, pos, select, batch_size, dev, verbose)
-            ref, pred = computed
-            ref = ref.to(Xc.dtype)
-            if log_ratio:
-                if (ref <= 0).any() or (pred <= 0).any():
-                    raise ValueError(
-                        "log_ratio=True needs positive model outputs for the target; some are <= 0 "
-                        "(apply exp/softplus in the target callable, or use log_ratio=False)"
-                    )
-                effect = pred.log() - ref.log()[seq]
-            else:
-                effect = pred - ref[seq]
-            result = torch.zeros_like(Xc)
-            result[seq, base, pos] = effect.to(Xc.dtype)
-    if centre:
-        window = result[:, :, lo:hi]
-        result[:, :, lo:hi] = window - window.mean(dim=1, keepdim=True)
-    return like_input(result, X)
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose)
+    mutagenesis = Mutagenesis(run, start, end, fast, centre=centre, log_ratio=log_ratio)
+    with run:
+        return run.output(mutagenesis(run.X))

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .._validate import check_positive_int, describe
-from ._engine import as_tensor, like_input
+from ._engine import as_tensor, check_seed, like_input
 
 KINDS = ("dinucleotide_shuffle", "shuffle", "zero", "uniform", "gc")
 
@@ -62,8 +62,7 @@ def generate(X: torch.Tensor, kind: str | Callable, n: int, rng: np.random.Gener
 
 def check_array(references: Any, X: torch.Tensor) -> torch.Tensor:
     """Given references (N, A, L) or (N, R, A, L) as a tensor (N, R, A, L) matching ``X``; clear errors otherwise."""
-    refs = as_tensor(references, "references", check=False) if references.ndim == 3 else torch.as_tensor(references)
-    refs = refs.to(dtype=X.dtype)
+    refs = as_tensor(references, "references", check=False).to(dtype=X.dtype)
     if refs.ndim == 3:
         refs = refs[:, None]
     if refs.ndim != 4 or refs.shape[0] != X.shape[0] or refs.shape[2:] != X.shape[1:]:
@@ -101,4 +100,4 @@ def make_references(X: Any, kind: str | Callable = "dinucleotide_shuffle", n: in
     """
     n = check_positive_int(n, "n")
     Xt = as_tensor(X)
-    return like_input(generate(Xt, kind, n, np.random.default_rng(seed)), X)
+    return like_input(generate(Xt, kind, n, np.random.default_rng(check_seed(seed))), X)

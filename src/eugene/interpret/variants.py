@@ -11,7 +11,7 @@ from torch import nn
 
 from .._validate import describe
 from ..seq import decode, one_hot
-from ._engine import Target, as_tensor, model_alphabet_size, predict
+from ._engine import Run, Target
 
 __all__ = ["variant_effect"]
 
@@ -66,7 +66,7 @@ def variant_effect(
     model
         A torch module taking (N, A, L) one-hot input.
     X
-        Reference sequences (N, A, L), numpy or torch.
+        Reference sequences (N, A, L), numpy or torch, any real dtype (predicted in the model's dtype).
     variants
         A DataFrame with columns ``seq`` (row of X), ``pos`` (0-based), ``alt`` and optionally ``ref``; or a list of
         ``(seq, pos, alt)`` / ``(seq, pos, ref, alt)`` tuples. SNVs have one-letter alleles. Indels: ``ref`` is the
@@ -91,16 +91,17 @@ def variant_effect(
     >>> list(table.columns[-4:])
     ['ref_pred', 'alt_pred', 'diff', 'log2_fc']
     """
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model)).cpu()
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose)
+    Xt = run.X.cpu()
     table = _as_table(variants)
     sequences = decode(Xt, alphabet)
     length = Xt.shape[2]
     edited = []
     for i, row in table.iterrows():
         seq, pos, alt = row["seq"], row["pos"], "" if row["alt"] in ("-", None) else str(row["alt"])
-        if not (isinstance(seq, (int, np.integer)) and 0 <= seq < len(Xt)):
+        if isinstance(seq, bool) or not (isinstance(seq, (int, np.integer)) and 0 <= seq < len(Xt)):
             raise ValueError(f"variants row {i}: seq must be a row of X in [0, {len(Xt)}); got {seq!r}")
-        if not (isinstance(pos, (int, np.integer)) and 0 <= pos < length):
+        if isinstance(pos, bool) or not (isinstance(pos, (int, np.integer)) and 0 <= pos < length):
             raise ValueError(f"variants row {i}: pos must be in [0, {length}); got {pos!r}")
         observed = sequences[seq]
         ref = observed[pos] if row["ref"] is None or pd.isna(row["ref"]) else str(row["ref"])
@@ -110,9 +111,10 @@ def variant_effect(
             )
         table.loc[i, "ref"] = ref
         edited.append(_edit(observed, int(pos), ref, alt))
-    X_alt = torch.from_numpy(one_hot(edited, alphabet)).to(Xt.dtype) if edited else Xt[:0]
-    ref_pred = predict(model, Xt, target, batch_size=batch_size, device=device).double().numpy()
-    alt_pred = predict(model, X_alt, target, batch_size=batch_size, device=device, verbose=verbose).double().numpy()
+    X_alt = torch.from_numpy(one_hot(edited, alphabet)).to(run.dtype) if edited else Xt[:0]
+    with run:
+        ref_pred = run.predict(Xt).double().numpy()
+        alt_pred = run.predict(X_alt, desc="variant effects").double().numpy()
     table["ref_pred"] = ref_pred[table["seq"].to_numpy(dtype=int)]
     table["alt_pred"] = alt_pred
     table["diff"] = table["alt_pred"] - table["ref_pred"]

@@ -38,7 +38,7 @@ def _broadcaster(n: int, repeats: int) -> Callable[[torch.Tensor, torch.Tensor],
     return expand
 
 
-def _passes(model: nn.Module, select: Callable, x: torch.Tensor, r: torch.Tensor, repeats: int, flagged: set):
+def _passes(model: nn.Module, select: Callable, x: torch.Tensor, r: torch.Tensor, repeats: int):
     tape: list = []
     x = x.detach().requires_grad_(True)
     recorder = DeepLiftMode(tape)
@@ -51,25 +51,24 @@ def _passes(model: nn.Module, select: Callable, x: torch.Tensor, r: torch.Tensor
         with replayer:
             fr = select(model(r))
         (grad,) = torch.autograd.grad(fr.sum(), r, allow_unused=True)
-    flagged |= recorder.flagged | replayer.flagged
     if grad is None:
         grad = torch.zeros_like(r)
-    return grad, fx, fr.detach()
+    return grad, fx, fr.detach(), frozenset(recorder.flagged | replayer.flagged)
 
 
 def pair_multipliers(
-    model: nn.Module, select: Callable, x: torch.Tensor, refs: torch.Tensor, flagged: set
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    model: nn.Module, select: Callable, x: torch.Tensor, refs: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, frozenset[str]]:
     """DeepLIFT multipliers for ``x`` (n, A, L) against ``refs`` (n, R, A, L).
 
-    Returns ``(multipliers (n, R, A, L), f(x) (n,), f(refs) (n, R))``; names of operations without an exact rule
-    are added to ``flagged``.
+    Returns ``(multipliers (n, R, A, L), f(x) (n,), f(refs) (n, R), flagged)``, with ``flagged`` the names of the
+    operations that touched an input-dependent value without an exact rule (their gradient was used).
     """
     n, repeats = refs.shape[:2]
     flat = refs.reshape(n * repeats, *refs.shape[2:])
     try:
-        grad, fx, fr = _passes(model, select, x, flat, repeats, flagged)
+        grad, fx, fr, flagged = _passes(model, select, x, flat, repeats)
     except _NoBatchAxis:
-        grad, fx, fr = _passes(model, select, x.repeat_interleave(repeats, dim=0), flat, 1, flagged)
+        grad, fx, fr, flagged = _passes(model, select, x.repeat_interleave(repeats, dim=0), flat, 1)
         fx = fx[::repeats]
-    return grad.reshape(refs.shape), fx, fr.reshape(n, repeats)
+    return grad.reshape(refs.shape), fx, fr.reshape(n, repeats), flagged
