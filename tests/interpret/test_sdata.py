@@ -197,3 +197,29 @@ def test_onehot_sdata_reads_every_layout_and_names_a_bad_key():
         np.testing.assert_array_equal(got, X)
     with pytest.raises(ValueError, match="seq_key must name a variable of sdata; got 'sequence'"):
         sd.onehot_sdata(layouts[0], seq_key="sequence")
+
+
+def test_pfms_sdata_keep_the_alphabet_and_name_the_filters(tmp_path):
+    """RNA PFMs are stored and written with RNA letters; with min_sites, the _filter coordinate says which filters
+    are left (rows alone would not)."""
+    from eugene.interpret import filter_pfms
+    from eugene.motifs import read_meme
+
+    torch.manual_seed(4)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 8, 2))
+    rna = [s.replace("T", "U") for s in _sequences(30)]
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(rna))})
+    X = one_hot(rna, "RNA")
+    n_sites = filter_pfms(model, X, alphabet="RNA").n_sites
+    assert len(set(n_sites)) > 1  # so that min_sites below leaves some filter out
+    motifs = filter_pfms(model, X, alphabet="RNA", min_sites=int(n_sites.max()))
+    out = sd.generate_pfms_sdata(model, sdata, alphabet="RNA", min_sites=int(n_sites.max()), copy=True)
+    assert out["0_pfms"].attrs["alphabet"] == motifs.alphabet == "ACGU"
+    assert out["0_pfms"]["_filter"].values.tolist() == motifs.names
+    assert out["0_pfms_n_sites"]["_filter"].values.tolist() == motifs.names
+    np.testing.assert_array_equal(out["0_pfms"].values, motifs.counts)
+    back = read_meme(sd.filters_to_meme_sdata(out, tmp_path / "rna.meme", key="0_pfms"))
+    assert back.alphabet == "ACGU" and back.names == motifs.names
+    np.testing.assert_allclose(back.probs, motifs.probs, atol=1e-6)
+    with pytest.raises(ValueError, match="sdata already holds PFMs of other filters"):
+        sd.generate_pfms_sdata(model, out, key="again", alphabet="RNA")  # all 3 filters: would align to NaN rows
