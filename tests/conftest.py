@@ -1,11 +1,17 @@
-"""Shared fixtures: the real data in ../shared/data, skipped with a reason when absent."""
+"""Shared fixtures: the real data in ../shared/data, skipped with a reason when absent; a check after every test that
+it left torch's and numba's process-wide state as it found it."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import pytest
+import torch
+from torch import nn
 
 matplotlib.use("Agg")  # figures render off-screen in tests
 
@@ -18,3 +24,60 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (../shared/data beside the project root)")
     return SHARED_DATA
+
+
+def _set_deterministic(on: bool) -> None:
+    torch.use_deterministic_algorithms(on, warn_only=torch.is_deterministic_algorithms_warn_only_enabled())
+
+
+def _set_warn_only(on: bool) -> None:
+    torch.use_deterministic_algorithms(torch.are_deterministic_algorithms_enabled(), warn_only=on)
+
+
+def _set_numba_threads(n: int) -> None:
+    sys.modules["numba"].set_num_threads(n)
+
+
+# name -> (read it, set it back); eugene sets none of these, and torch.fx tracing patches the first two while it runs
+_PROCESS_STATE: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {
+    "torch.nn.Module.__call__": (lambda: nn.Module.__call__, lambda f: setattr(nn.Module, "__call__", f)),
+    "torch.nn.Module.__getattr__": (lambda: nn.Module.__getattr__, lambda f: setattr(nn.Module, "__getattr__", f)),
+    "torch.get_num_threads()": (torch.get_num_threads, torch.set_num_threads),
+    "torch.get_default_dtype()": (torch.get_default_dtype, torch.set_default_dtype),
+    "torch.is_grad_enabled()": (torch.is_grad_enabled, torch.set_grad_enabled),
+    "torch.are_deterministic_algorithms_enabled()": (torch.are_deterministic_algorithms_enabled, _set_deterministic),
+    "torch.is_deterministic_algorithms_warn_only_enabled()": (
+        torch.is_deterministic_algorithms_warn_only_enabled,
+        _set_warn_only,
+    ),
+    "torch.get_float32_matmul_precision()": (torch.get_float32_matmul_precision, torch.set_float32_matmul_precision),
+    "torch.backends.cudnn.deterministic": (
+        lambda: torch.backends.cudnn.deterministic,
+        lambda v: setattr(torch.backends.cudnn, "deterministic", v),
+    ),
+    "torch.backends.cudnn.benchmark": (
+        lambda: torch.backends.cudnn.benchmark,
+        lambda v: setattr(torch.backends.cudnn, "benchmark", v),
+    ),
+    "torch.is_anomaly_enabled()": (torch.is_anomaly_enabled, torch.set_anomaly_enabled),
+    "numba.get_num_threads()": (
+        lambda: sys.modules["numba"].get_num_threads() if "numba" in sys.modules else None,
+        _set_numba_threads,
+    ),
+}
+
+
+@pytest.fixture(autouse=True)
+def _process_state_unchanged() -> Iterator[None]:
+    """Fail a test that leaves torch's or numba's process-wide state changed, naming what changed, and set it back so
+    later tests do not run in a changed process."""
+    before = {name: read() for name, (read, _) in _PROCESS_STATE.items()}
+    yield
+    changed = []
+    for name, (read, restore) in _PROCESS_STATE.items():
+        after = read()
+        if after != before[name] and before[name] is not None:
+            changed.append(f"{name}: {before[name]!r} before, {after!r} after")
+            restore(before[name])
+    if changed:
+        pytest.fail("the test changed process-wide state (now set back): " + "; ".join(changed), pytrace=False)
