@@ -255,3 +255,38 @@ def test_filter_pfms_returns_a_motifset_of_the_raw_counts(tmp_path):
     assert "filter_1" not in kept.names and len(kept) < 5
     eu.motifs.write_meme(kept, tmp_path / "filters.meme")
     assert len(eu.motifs.read_meme(tmp_path / "filters.meme")) == len(kept)
+
+
+# ---- edges (issue 11): each failed on the old code ----
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda x: x.astype(np.float64),  # was "expected scalar type Double but found Float"
+        lambda x: torch.from_numpy(x).double().requires_grad_(True),
+        lambda x: x.astype(bool),
+        lambda x: np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],
+    ],
+)
+def test_any_input_dtype_gives_the_float32_counts(convert):
+    model = _conv(4, 5).float()
+    X = _onehot(6, 4, 25, seed=1).astype(np.float32)
+    expected = filter_counts(model, X)
+    got = filter_counts(model, convert(X))
+    np.testing.assert_array_equal(got["counts"].numpy(), expected["counts"].numpy())
+    np.testing.assert_array_equal(got["n_sites"].numpy(), expected["n_sites"].numpy())
+
+
+def test_empty_input_and_unchecked_flags_are_refused_by_name():
+    model = _conv(4, 5).float()
+    X = _onehot(6, 4, 25, seed=1).astype(np.float32)
+    with pytest.raises(ValueError, match="X must hold at least one sequence"):  # was a crash on len(None)
+        filter_counts(model, X[:0])
+    for flag in ("weighted", "drop_edges", "reverse_complement", "verbose"):
+        with pytest.raises(TypeError, match=flag):  # a string such as "no" was taken as True
+            filter_counts(model, X, **{flag: "no"})
+    with pytest.raises(ValueError, match=r"threshold must be a fraction in \[0, 1\]"):
+        filter_counts(model, X, threshold=float("nan"))
+    with pytest.raises(ValueError, match="alphabet must have 4 letters"):
+        filter_counts(model, X, alphabet="protein")

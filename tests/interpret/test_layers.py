@@ -77,3 +77,45 @@ def test_umap_embedding_is_seeded():
     b = embeddings(model, X, "1", method="umap", seed=1, n_neighbors=5)
     assert a.coords.shape == (40, 2) and a.method == "umap"
     np.testing.assert_allclose(a.coords, b.coords)
+
+
+# ---- edges (issue 11): each failed on the old code ----
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda x: x.astype(np.float64),  # was "expected scalar type Double but found Float"
+        lambda x: torch.from_numpy(x).double().requires_grad_(True),
+        lambda x: x.astype(bool),
+        lambda x: np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],
+    ],
+)
+def test_any_input_dtype_gives_the_float32_results(convert):
+    model, X = _model(), _onehot(7, 20, 3)
+    np.testing.assert_allclose(
+        np.asarray(layer_activations(model, convert(X), "2")), layer_activations(model, X, "2"), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        np.asarray(filter_influence(model, convert(X), target=1)), filter_influence(model, X, target=1)
+    )
+    np.testing.assert_allclose(embeddings(model, convert(X), "1").coords, embeddings(model, X, "1").coords, atol=1e-5)
+
+
+def test_empty_input_gives_empty_activations_and_clear_errors_elsewhere():
+    model, X = _model(), _onehot(3, 20, 0)[:0]
+    assert layer_activations(model, X, "2").shape == (0, 6, 8)  # was a crash inside torch.cat
+    assert layer_activations(model, X, "2", reduce="max").shape == (0, 6)
+    assert isinstance(layer_activations(model, torch.from_numpy(X), "2"), torch.Tensor)
+    with pytest.raises(ValueError, match="X must hold at least one sequence"):
+        filter_influence(model, X)
+    with pytest.raises(ValueError, match="X must hold at least one sequence"):
+        embeddings(model, X)
+
+
+def test_unchecked_flags_are_refused_by_name():
+    model, X = _model(), _onehot(3, 20, 0)
+    with pytest.raises(TypeError, match="per_sequence"):
+        filter_influence(model, X, per_sequence="yes")
+    with pytest.raises(TypeError, match="verbose"):
+        layer_activations(model, X, verbose="no")

@@ -46,7 +46,7 @@ from numba import njit, prange
 from torch import nn
 
 from .._threads import torch_threads_kept
-from ._engine import batches, layer_call
+from ._engine import Run, batches, layer_call
 from ._receptive import Window
 
 __all__ = ["OneHotConv"]
@@ -272,14 +272,14 @@ class OneHotConv:
         self.gamma = _gamma(n_taps) + n_taps * 2.0**-53 / (1 - n_taps * 2.0**-53)  # the layer's and float64's rounding
 
     @classmethod
-    def for_layer(
-        cls, model: nn.Module, module: nn.Module, X: torch.Tensor, window: Window, device: torch.device
-    ) -> OneHotConv | None:
-        """The fast form of ``module``, or None when its output is not plainly a float32 convolution on the CPU.
+    def for_layer(cls, run: Run, module: nn.Module, window: Window) -> OneHotConv | None:
+        """The fast form of ``module`` of the run's model, or None when its output is not plainly a float32
+        convolution on the CPU.
 
         Whether the layer reads the model's input tensor itself, and whether that input is one-hot, is checked batch
         by batch in :meth:`maxima`.
         """
+        model, X, device = run.model, run.X, run.device
         plain = (
             device.type == "cpu"
             and X.device.type == "cpu"

@@ -31,7 +31,7 @@ from torch import nn
 
 from .._validate import check_fraction, check_positive_int, describe
 from ..seq.alphabets import get_alphabet
-from ._engine import as_tensor, get_layer, layer_outputs, model_alphabet_size, model_state, resolve_device
+from ._engine import Run, check_bool, get_layer, layer_outputs
 from ._onehot_conv import OneHotConv
 from ._receptive import Window, receptive_field
 
@@ -132,19 +132,24 @@ def filter_counts(
     Parameters are those of :func:`filter_pfms`.
     """
     threshold = _check_threshold(threshold, rule)
-    batch_size = check_positive_int(batch_size, "batch_size")
     top_k = check_positive_int(top_k, "top_k", allow_none=True)
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
+    weighted, drop_edges = check_bool(weighted, "weighted"), check_bool(drop_edges, "drop_edges")
+    reverse_complement = check_bool(reverse_complement, "reverse_complement")
+    run = Run(model, X, None, batch_size=batch_size, device=device, verbose=verbose, raw=True)
+    Xt, batch_size, dev = run.X, run.batch_size, run.device
+    if len(Xt) == 0:
+        raise ValueError(
+            f"X must hold at least one sequence to find each filter's maximum; got shape {tuple(Xt.shape)}"
+        )
     alpha = get_alphabet(alphabet, size=Xt.shape[1])
     if reverse_complement:
         from ..seq.encode import reverse_complement as revcomp
 
         alpha.complement_indices()  # raises for an alphabet without complement
     name, module = get_layer(model, layer)
-    dev = resolve_device(model, device)
     length = Xt.shape[-1]
 
-    with model_state(model, dev), torch.no_grad():
+    with run, torch.no_grad():
 
         def both_strands(xb: torch.Tensor) -> torch.Tensor:
             return torch.cat([xb, revcomp(xb, alpha)])
@@ -159,7 +164,7 @@ def filter_counts(
 
         window = receptive_field(model, module, Xt[:1].to(dev), name=name)
         simple = rule == "max_fraction" and top_k is None and not weighted
-        fast = OneHotConv.for_layer(model, module, Xt, window, dev) if simple else None
+        fast = OneHotConv.for_layer(run, module, window) if simple else None
         prepare = both_strands if reverse_complement else None
         # pass 1: each filter's maximum and mean over all sequences (both strands) and positions
         maxima = fast.maxima(Xt, batch_size, prepare=prepare, verbose=verbose) if fast is not None else None

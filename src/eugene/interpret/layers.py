@@ -17,19 +17,7 @@ import torch
 from torch import nn
 
 from .._validate import check_positive_int, describe
-from ._engine import (
-    Target,
-    as_tensor,
-    batches,
-    get_layer,
-    layer_output,
-    layer_outputs,
-    like_input,
-    model_alphabet_size,
-    model_state,
-    resolve_device,
-    resolve_target,
-)
+from ._engine import Run, Target, check_bool, get_layer, layer_output, layer_outputs, like_input
 
 __all__ = ["layer_activations", "filter_influence", "embeddings", "Embedding"]
 
@@ -89,20 +77,27 @@ def layer_activations(
     (3, 8)
     """
     reduce = _check_reduce(reduce)
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
+    run = Run(model, X, None, batch_size=batch_size, device=device, verbose=verbose, raw=True)
     name, module = get_layer(model, layer)
-    dev = resolve_device(model, device)
-    outputs = []
-    with model_state(model, dev), torch.no_grad():
-        for _, out in layer_outputs(model, module, Xt, dev, batch_size, name=name, verbose=verbose, desc="activations"):
-            outputs.append(_reduce(out, reduce).cpu())
-    return like_input(torch.cat(outputs), X)
+    with run, torch.no_grad():
+        # an empty X gives an empty result of the layer's shape, read from one all-zero probe sequence
+        rows = run.X if len(run.X) else torch.zeros(1, *run.X.shape[1:], dtype=run.dtype)
+        outputs = [
+            _reduce(out, reduce).cpu()
+            for _, out in layer_outputs(
+                model, module, rows, run.device, run.batch_size, name=name, verbose=run.verbose, desc="activations"
+            )
+        ]
+    return run.output(torch.cat(outputs)[: len(run.X)])
 
 
-def _channel_means(model: nn.Module, module: nn.Module, name: str, Xt: torch.Tensor, dev, batch_size, verbose):
-    """Each channel's mean output over all sequences and positions, shape (F,)."""
+def _channel_means(run: Run, module: nn.Module, name: str) -> torch.Tensor:
+    """Each channel's mean output over all of the run's sequences and positions, shape (F,)."""
     total, count = None, 0
-    for _, out in layer_outputs(model, module, Xt, dev, batch_size, name=name, verbose=verbose, desc="filter means"):
+    outputs = layer_outputs(
+        run.model, module, run.X, run.device, run.batch_size, name=name, verbose=run.verbose, desc="filter means"
+    )
+    for _, out in outputs:
         if out.ndim < 2:
             raise ValueError(f"layer {name!r} must output (N, channels, ...); got shape {tuple(out.shape)}")
         dims = (0, *range(2, out.ndim))
@@ -163,16 +158,20 @@ def filter_influence(
     """
     if replace not in ("mean", "zero"):
         raise ValueError(f"replace must be 'mean' or 'zero'; got {describe(replace)}")
-    select = resolve_target(target) if target is not None else None
-    Xt = as_tensor(X, alphabet_size=model_alphabet_size(model))
+    per_sequence = check_bool(per_sequence, "per_sequence")
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose, raw=True)
+    if len(run.X) == 0:
+        raise ValueError(
+            f"X must hold at least one sequence to measure filter influence; got shape {tuple(run.X.shape)}"
+        )
+    Xt, dev = run.X, run.device
     name, module = get_layer(model, layer)
-    dev = resolve_device(model, device)
 
     def prediction(xb: torch.Tensor) -> torch.Tensor:
-        out = model(xb)
-        if select is not None:
-            return select(out)[:, None]
-        if not isinstance(out, torch.Tensor) or out.ndim not in (1, 2):
+        out = run.predict(xb, size=len(xb))
+        if run.select is not None:
+            return out[:, None]
+        if out.ndim not in (1, 2):
             raise TypeError("target=None needs a model returning one tensor of shape (N,) or (N, T); give a target")
         return out if out.ndim == 2 else out[:, None]
 
@@ -187,12 +186,12 @@ def filter_influence(
         return output
 
     changes = []
-    with model_state(model, dev), torch.no_grad():
+    with run, torch.no_grad():
         n_filters = None
         if replace == "mean":
-            values.append(_channel_means(model, module, name, Xt, dev, batch_size, verbose))
+            values.append(_channel_means(run, module, name))
             n_filters = len(values[0])
-        for sl in batches(len(Xt), batch_size, verbose=verbose, desc="filter influence"):
+        for sl in run.batches(desc="filter influence"):
             xb = Xt[sl].to(dev)
             if n_filters is None:
                 n_filters = layer_output(model, module, xb[:1], name=name).shape[1]
@@ -210,9 +209,9 @@ def filter_influence(
     result = torch.cat(changes)
     if not per_sequence:
         result = result.mean(dim=0)
-    if select is not None:
+    if run.select is not None:
         result = result[..., 0]
-    return like_input(result, X)
+    return run.output(result)
 
 
 @dataclass
@@ -289,6 +288,8 @@ def embeddings(
         raise ValueError(f"method must be 'pca' or 'umap'; got {describe(method)}")
     n_components = check_positive_int(n_components, "n_components")
     name, _ = get_layer(model, layer)
+    if getattr(X, "shape", (1,))[0] == 0:
+        raise ValueError(f"X must hold at least one sequence to embed; got shape {tuple(X.shape)}")
     acts = layer_activations(
         model, X, name, reduce=_check_reduce(reduce), batch_size=batch_size, device=device, verbose=verbose
     )
