@@ -202,3 +202,91 @@ def test_deeplift_refuses_torchscript(model, X):
     scripted = torch.jit.trace(model.eval(), X[:2])
     with pytest.raises(TypeError, match="needs a Python nn.Module"):
         attribute(scripted, X, "deeplift_shap", verbose=False)
+
+
+# --- the registry and the edges ----------------------------------------------------------------------------------
+
+from eugene.interpret.attribution import METHODS, REGISTRY, Method, Step, methods  # noqa: E402
+
+CHEAP = dict(n_references=2, n_steps=3, n_samples=2, seed=0, verbose=False)
+
+
+def test_methods_are_the_registry_and_listed_in_the_docs():
+    assert methods() == METHODS == tuple(REGISTRY)
+    for name in METHODS:
+        assert f"- {name!r}: " in attribute.__doc__
+
+
+def test_a_new_method_is_one_record_and_one_function(model, X, monkeypatch):
+    def doubled(run, x, refs, options):
+        return Step(2 * run.gradient(x)[:, None])
+
+    monkeypatch.setitem(REGISTRY, "doubled_saliency", Method(doubled, "twice the gradient"))
+    got = attribute(model, X, "doubled_saliency", verbose=False)
+    torch.testing.assert_close(got, 2 * attribute(model, X, "saliency", verbose=False))
+    with pytest.raises(ValueError, match=r"hypothetical=True applies to \['input_x_gradient', "):
+        attribute(model, X, "doubled_saliency", hypothetical=True, verbose=False)
+
+
+def _edge_kinds(X: torch.Tensor) -> dict[str, object]:
+    x = X.numpy()
+    return {
+        "float64 numpy": x.astype(np.float64),
+        "int numpy": x.astype(np.int64),
+        "bool tensor": X.bool(),
+        "reversed view": np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],
+        "requires grad": X.clone().requires_grad_(True),
+    }
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_takes_every_input_kind_in_the_models_dtype(model, method):
+    X = random_onehot(2, seq_len=L, seed=4)
+    expected = attribute(model, X, method, **CHEAP)
+    for kind, given in _edge_kinds(X).items():
+        got = attribute(model, given, method, **CHEAP)
+        assert isinstance(got, type(given)) and got.dtype in (np.float32, torch.float32), kind
+        np.testing.assert_allclose(np.asarray(got), expected.numpy(), rtol=1e-5, atol=1e-6, err_msg=kind)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_gives_an_empty_result_for_an_empty_batch(model, X, method):
+    delta = {"return_delta": True} if REGISTRY[method].delta else {}
+    out = attribute(model, X.numpy()[:0], method, **delta, **CHEAP)
+    attributions, deltas = out if delta else (out, None)
+    assert isinstance(attributions, np.ndarray) and attributions.shape == (0, 4, L)
+    assert attributions.dtype == np.float32
+    if delta:
+        assert deltas.shape == (0, 1 if method == "deeplift" else 2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"method": "integrated_gradients", "n_steps": 0}, ValueError, "n_steps must be a positive integer; got int 0"),
+        ({"method": "smoothgrad", "n_samples": 0}, ValueError, "n_samples must be a positive integer"),
+        ({"method": "smoothgrad", "noise": -0.1}, ValueError, "noise must be a finite number >= 0"),
+        ({"method": "smoothgrad", "noise": float("nan")}, ValueError, "noise must be a finite number >= 0"),
+        (
+            {"method": "deeplift_shap", "seed": -1},
+            ValueError,
+            "seed must be None or a non-negative integer; got int -1",
+        ),
+        ({"method": "deeplift", "hypothetical": "yes"}, TypeError, "hypothetical must be True or False; got str"),
+        ({"method": "deeplift", "return_delta": 1}, TypeError, "return_delta must be True or False; got int 1"),
+        ({"method": "saliency", "references": "zero"}, ValueError, "references applies to .'integrated_gradients'"),
+        ({"method": "saliency", "return_delta": True}, ValueError, r"return_delta=True applies to .*got method='sal"),
+        ({"method": "deeplift", "gradient_correction": True}, ValueError, "gradient_correction=True applies to"),
+        ({"method": None}, ValueError, "method must be one of"),
+    ],
+)
+def test_options_are_checked_with_clear_errors(model, X, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        attribute(model, X, **{"verbose": False, **kwargs})
+
+
+def test_smoothgrad_seed_fixes_the_noise(model, X):
+    a, b = (attribute(model, X, "smoothgrad", n_samples=3, seed=5, verbose=False) for _ in range(2))
+    torch.testing.assert_close(a, b)
+    c = attribute(model, X, "smoothgrad", n_samples=3, seed=6, verbose=False)
+    assert not torch.allclose(a, c)

@@ -208,3 +208,17 @@ def test_agrees_with_tangermeme_on_module_only_models(name):
         warnings.simplefilter("ignore")
         theirs = tangermeme.deep_lift_shap(model, X, references=refs, target=0, batch_size=8, verbose=False)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-5 * float(theirs.abs().max()))
+
+
+def test_pair_multipliers_returns_what_it_flagged():
+    from eugene.interpret._engine import model_state, resolve_target
+    from eugene.interpret.deeplift import pair_multipliers
+
+    X = random_onehot(2, seed=12)
+    refs = torch.stack([random_onehot(2, seed=60 + j) for j in range(R)], dim=1)
+    with model_state(make(sorted(FLAGGED)[0])) as flagged_model:
+        *_, flagged = pair_multipliers(flagged_model, resolve_target(0), X, refs)
+    assert any("sort" in name for name in flagged) and isinstance(flagged, frozenset)
+    with model_state(make("gated")) as exact_model:
+        multipliers, fx, fr, flagged = pair_multipliers(exact_model, resolve_target(0), X, refs)
+    assert flagged == frozenset() and multipliers.shape == refs.shape and fx.shape == (2,) and fr.shape == (2, R)

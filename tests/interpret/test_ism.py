@@ -183,3 +183,54 @@ def test_ism_heatmap_plots() -> None:
     with pytest.raises(ValueError, match="shape"):
         eu.plot.ism_heatmap(effects)
     plt.close("all")
+
+
+@pytest.mark.parametrize("fast", [False, True, "taylor"])
+def test_streaming_over_chunks_gives_each_sequences_own_result(fast) -> None:
+    model = make("pooling", seq_len=12).double()
+    X = random_onehot(19, seq_len=12, seed=8).double()  # two chunks of sequences, the last one partial
+    kwargs = dict(fast=fast, batch_size=16, start=2, end=11, centre=True)
+    got = ism(model, X, **kwargs)
+    shifted = torch.cat([ism(model, X[:3], **kwargs), ism(model, X[3:], **kwargs)])  # other chunk boundaries
+    torch.testing.assert_close(got, shifted, rtol=1e-9, atol=1e-10)
+    if fast != "taylor":  # and the exact paths are ISM itself, on the rows of both chunks
+        rows = [0, 18]
+        expected = torch.zeros_like(X[rows])
+        window = brute_force(model, X[rows], 0)[:, :, 2:11]
+        expected[:, :, 2:11] = window - window.mean(dim=1, keepdim=True)
+        torch.testing.assert_close(got[rows], expected, rtol=1e-9, atol=1e-10)
+
+
+def test_every_input_kind_and_an_empty_batch() -> None:
+    model = make("residual", seq_len=20)
+    X = random_onehot(3, seq_len=20, seed=9)
+    expected = ism(model, X, fast=False)
+    x = X.numpy()
+    for kind, given in {
+        "float64 numpy": x.astype(np.float64),
+        "int numpy": x.astype(np.int32),
+        "bool numpy": x.astype(bool),
+        "reversed view": np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],
+        "requires grad": X.clone().requires_grad_(True),
+    }.items():
+        got = ism(model, given, fast=False)
+        assert isinstance(got, type(given)) and got.dtype in (np.float32, torch.float32), kind
+        np.testing.assert_allclose(np.asarray(got), expected.numpy(), rtol=1e-5, atol=1e-6, err_msg=kind)
+    for fast in (False, True, "taylor"):
+        empty = ism(model, x[:0], fast=fast)
+        assert isinstance(empty, np.ndarray) and empty.shape == (0, 4, 20) and empty.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"centre": "yes"}, TypeError, "centre must be True or False; got str 'yes'"),
+        ({"log_ratio": 1}, TypeError, "log_ratio must be True or False; got int 1"),
+        ({"fast": 1}, ValueError, "fast must be 'auto', True, False or 'taylor'; got 1"),
+        ({"start": 2.0}, TypeError, "start must be None or an int position"),
+        ({"verbose": None}, TypeError, "verbose must be True or False"),
+    ],
+)
+def test_flags_are_checked(kwargs, error, words) -> None:
+    with pytest.raises(error, match=words):
+        ism(make("residual", seq_len=20), random_onehot(1, seq_len=20), **kwargs)

@@ -68,3 +68,28 @@ def test_variant_table_plots() -> None:
     ax = eu.plot.variant_effects(table)
     assert len(ax.patches) == 2 and ax.get_xlabel() == "diff"
     plt.close("all")
+
+
+def test_any_input_kind_and_an_empty_batch() -> None:
+    model, seqs, X = _setup()
+    variants = [(0, 4, "A" if seqs[0][4] != "A" else "C"), (2, 9, "-")]
+    expected = variant_effect(model, X, variants)
+    for kind, given in {
+        "float64 numpy": X.astype(np.float64),
+        "bool numpy": X.astype(bool),
+        "reversed view": np.ascontiguousarray(X[:, :, ::-1])[:, :, ::-1],
+        "tensor that requires grad": torch.from_numpy(X).requires_grad_(True),
+    }.items():
+        pd.testing.assert_frame_equal(variant_effect(model, given, variants), expected, obj=kind)
+    empty = variant_effect(model, X[:0], [])
+    assert len(empty) == 0 and list(empty.columns) == list(expected.columns)
+    with pytest.raises(ValueError, match=r"seq must be a row of X in \[0, 0\)"):
+        variant_effect(model, X[:0], [(0, 4, "A")])
+
+
+def test_a_bool_is_not_a_row_or_position() -> None:
+    model, seqs, X = _setup()
+    with pytest.raises(ValueError, match="seq must be a row of X in .0, 3.; got True"):
+        variant_effect(model, X, [(True, 4, "A")])
+    with pytest.raises(ValueError, match="pos must be in .0, 30.; got False"):
+        variant_effect(model, X, [(0, False, "A")])
