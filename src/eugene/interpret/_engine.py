@@ -24,6 +24,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .._threads import saved_while_open, this_thread_only
 from .._validate import check_onehot, check_positive_int, describe
 
 Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
@@ -121,31 +122,35 @@ def model_state(model: nn.Module, device: torch.device | None = None) -> Iterato
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
-    modules = list(model.modules())
-    training = [m.training for m in modules]
-    params = list(model.parameters())
-    requires_grad = [p.requires_grad for p in params]
-    hooks = [_hook_keys(m) for m in modules]
-    original_device = model_device(model)
-    try:
+    # several threads may use one model at once: the first to enter saves its state, the last to leave restores it
+    with saved_while_open(model, lambda: _saved_state(model), _restore_state) as saved:
         model.eval()
-        for p in params:
+        for p in saved[2]:
             p.requires_grad_(False)
-        if device is not None and device != original_device:
+        if device is not None and device != model_device(model):
             model.to(device)
         yield model
-    finally:
-        if device is not None and device != original_device:
-            model.to(original_device)
-        for p, flag in zip(params, requires_grad):
-            p.requires_grad_(flag)
-        for m, flag in zip(modules, training):
-            m.training = flag
-        for m, before in zip(modules, hooks):
-            for attr, keys in before.items():
-                table = getattr(m, attr)
-                for key in set(table.keys()) - keys:
-                    del table[key]
+
+
+def _saved_state(model: nn.Module) -> tuple:
+    modules, params = list(model.modules()), list(model.parameters())
+    training, requires_grad = [m.training for m in modules], [p.requires_grad for p in params]
+    return model, modules, params, training, requires_grad, [_hook_keys(m) for m in modules], model_device(model)
+
+
+def _restore_state(saved: tuple) -> None:
+    model, modules, params, training, requires_grad, hooks, original_device = saved
+    if model_device(model) != original_device:
+        model.to(original_device)
+    for p, flag in zip(params, requires_grad):
+        p.requires_grad_(flag)
+    for m, flag in zip(modules, training):
+        m.training = flag
+    for m, before in zip(modules, hooks):
+        for attr, keys in before.items():
+            table = getattr(m, attr)
+            for key in set(table.keys()) - keys:
+                del table[key]
 
 
 def _output_summary(output: Any) -> str:
@@ -503,7 +508,7 @@ def layer_output(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: s
         captured.append(_first_tensor(output, name))
         raise _StopForward
 
-    return _run_to_hook(model, x, layer.register_forward_hook(hook), captured, name)
+    return _run_to_hook(model, x, layer.register_forward_hook(this_thread_only(hook)), captured, name)
 
 
 def layer_call(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str = "layer") -> tuple[Any, bool]:
@@ -518,7 +523,7 @@ def layer_call(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name: str
         captured.append((inputs[0] if inputs else None, torch.is_autocast_enabled(x.device.type)))
         raise _StopForward
 
-    return _run_to_hook(model, x, layer.register_forward_pre_hook(hook), captured, name)
+    return _run_to_hook(model, x, layer.register_forward_pre_hook(this_thread_only(hook)), captured, name)
 
 
 def layer_outputs(

@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from .._threads import this_thread_only
 from ._engine import _first_tensor, layer_output
 
 __all__ = ["Window", "receptive_field"]
@@ -99,7 +100,7 @@ def receptive_field(model: nn.Module, layer: nn.Module, x: torch.Tensor, *, name
         calls.append((names.get(module, "?"), module, in_shape, out_shape))
 
     # recording hooks go first, so on a leaf ``layer`` they fire before layer_output's hook stops the pass
-    handles = [m.register_forward_hook(record) for m in model.modules() if not list(m.children())]
+    handles = [m.register_forward_hook(this_thread_only(record)) for m in model.modules() if not list(m.children())]
     try:
         out = layer_output(model, layer, x[:1], name=name)
     finally:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._threads import this_thread_only
 from .._validate import check_positive_int, describe
 from ._engine import Run, Target, check_bool, get_layer, layer_output, layer_outputs, like_input
 
@@ -198,7 +199,7 @@ def filter_influence(
                 values.append(torch.zeros(n_filters, device=dev))
             intact = prediction(xb)
             delta = torch.empty(len(xb), n_filters, intact.shape[1], dtype=intact.dtype)
-            handle = module.register_forward_hook(knockout)
+            handle = module.register_forward_hook(this_thread_only(knockout))
             try:
                 for f in range(n_filters):
                     knocked[:] = [f]
