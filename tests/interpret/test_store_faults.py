@@ -257,6 +257,26 @@ def test_damaged_chunks_are_reported_and_recomputed(tmp_path):
     model.calls = 0
     attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store)  # all good now: nothing to compute
     assert model.calls == 0
+    marker = tmp_path / "c.zarr.progress" / KEY / f"{CHUNK}-{2 * CHUNK}"
+    marker.write_text(marker.read_text()[:20])  # a truncated marker: that chunk is not known to be finished
+    assert _statuses(store) == ["ok", "not finished", "ok", "ok"]
+    attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store)
+    assert model.calls == 1 and set(_statuses(store)) == {"ok"}
+
+
+def test_damaged_variable_metadata_is_reported_and_needs_overwrite(tmp_path):
+    model, sdata, store = Net(), _sdata(), tmp_path / "m.zarr"
+    attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store)
+    metadata = next(p for p in (store / KEY).iterdir() if p.name in ("zarr.json", ".zarray"))
+    metadata.write_text(metadata.read_text()[:40])
+    report = verify_store(store)
+    assert report[["key", "chunk", "status"]].values.tolist() == [[KEY, -1, "corrupt"]]
+    assert "zarr cannot read this variable" in report["detail"][0]
+    with pytest.raises(ValueError, match=f"holds a variable '{KEY}' that zarr cannot read.*pass overwrite=True"):
+        attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store)
+    out = attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store, overwrite=True)
+    np.testing.assert_array_equal(out[KEY].values, _fresh(model, sdata))
+    assert set(_statuses(store)) == {"ok"}
 
 
 def test_verify_store_names_what_it_cannot_check(tmp_path):

@@ -478,8 +478,10 @@ def verify_store(store: str | Path, key: str | None = None) -> pd.DataFrame:
     - ``"not finished"``: no marker from this computation (an interrupted run, or a store moved without its
       ``.progress`` folder).
 
-    Rerunning the call that made the variable recomputes exactly the chunks that are not ``"ok"``. Nothing is
-    written; the check reads every chunk once.
+    A variable whose zarr metadata cannot be read (damaged ``zarr.json``) gets one row with chunk, start and stop
+    -1 and status ``"corrupt"``; rerunning its call is then refused until ``overwrite=True``. Rerunning the call that
+    made a readable variable recomputes exactly the chunks that are not ``"ok"``. Nothing is written; the check reads
+    every chunk once.
 
     Parameters
     ----------
@@ -504,27 +506,29 @@ def verify_store(store: str | Path, key: str | None = None) -> pd.DataFrame:
     0  saliency_attrs      0     2     ok
     1  saliency_attrs      2     3     ok
     """
+    import zarr
+
     store = Path(store)
     if not _is_node(store):
         what = "does not exist" if not store.exists() else "is not a zarr group (no zarr.json or .zgroup)"
         raise ValueError(f"store must be a zarr directory written by eugene; got {str(store)!r}, which {what}")
-    results = {}
+    results, unreadable = {}, {}
     for path in sorted(p for p in store.iterdir() if _is_node(p)):
         try:
-            array = _open_array(path)
-        except Exception as error:
-            if key == path.name:
-                raise ValueError(f"store {str(store)!r}: zarr cannot read {key!r} ({error})") from error
+            array = zarr.open(store=str(path), mode="r")
+        except Exception as error:  # a variable whose metadata is damaged
+            unreadable[path.name] = f"zarr cannot read this variable: {type(error).__name__}: {error}"[:300]
             continue
-        if _FINGERPRINT in array.attrs:
+        if isinstance(array, zarr.Array) and _FINGERPRINT in array.attrs:
             results[path.name] = array
     if key is not None:
-        if key not in results:
+        if key not in results and key not in unreadable:
             raise ValueError(
                 f"key must name a result eugene wrote into store {str(store)!r}; got {key!r}; it has {sorted(results)}"
             )
-        results = {key: results[key]}
-    rows_out = []
+        results = {key: results[key]} if key in results else {}
+        unreadable = {key: unreadable[key]} if key in unreadable else {}
+    rows_out = [(name, -1, -1, -1, "corrupt", detail) for name, detail in unreadable.items()]
     for name, array in results.items():
         fingerprint, markers = array.attrs[_FINGERPRINT], _progress_root(store) / name
         for i, rows in enumerate(_chunk_slices(array.shape[0], int(array.chunks[0]))):
