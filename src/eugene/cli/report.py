@@ -1,0 +1,51 @@
+"""``eugene report``: one self-contained HTML report, via ``eu.report.build_report``."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import _common
+
+HELP = "one self-contained HTML report of what the model learned"
+PARENTS = ("model", "sequences", "compute")
+EXAMPLE = (
+    f"eugene report {_common.EXAMPLE_MODEL} --sequences seqs.fa.gz --out report/\n"
+    "  eugene report --model mypkg.lit:LitNet --weights last.ckpt --sequences peaks.seq.gz --db my_motifs.meme "
+    "--out report/   # Lightning checkpoint"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    _common.target_option(parser)
+    parser.add_argument(
+        "--db", action="append", metavar="FILE", help="motif file to match filters against, repeatable (default JASPAR)"
+    )
+    parser.add_argument(
+        "--n-top",
+        type=_common.positive_int,
+        default=4,
+        metavar="N",
+        help="top-scoring sequences shown in detail (default 4)",
+    )
+    parser.add_argument("--out", required=True, metavar="DIR", help="directory for report.html and its tables")
+
+
+def run(args: argparse.Namespace) -> int:
+    from eugene.report import build_report
+
+    model = _common.load_model(args)
+    names, X = _common.names_and_onehot(_common.read_sequences(args), args.alphabet)
+    path = build_report(
+        model,
+        X,
+        args.out,
+        names=list(names),
+        alphabet=args.alphabet,
+        target=args.target,
+        databases=args.db,
+        n_top=args.n_top,
+        model_label=args.model,
+        seed=args.seed,
+        **_common.compute_kwargs(args),
+    )
+    return _common.done(path)
