@@ -421,7 +421,9 @@ def _run_on_dask(
     try:
         import dask as dask_
     except ImportError as error:
-        raise ImportError("dask=True needs the dask package (the dask extra: pip install 'eugene[dask]')") from error
+        raise ImportError(
+            "dask=True needs the dask package (the dask extra: pip install 'eugene-interpret[dask]')"
+        ) from error
 
     row_dim = next(iter(inputs.dims))
     sizes = {f"eugene-chunk-{key}-{rows.start}": rows.stop - rows.start for rows in todo}
