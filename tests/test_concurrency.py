@@ -8,11 +8,13 @@ import threading
 import weakref
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
-from eugene._threads import torch_threads_kept
-from eugene.interpret import _fastism, ism
+from eugene._threads import this_thread_only, torch_threads_kept
+from eugene.interpret import _fastism, attribute, filter_pfms, ism
+from eugene.interpret._engine import model_state
 from eugene.interpret._fastism import FastISM
 
 
@@ -104,6 +106,46 @@ def test_torch_threads_kept_from_many_threads_with_real_kernels():
         assert (codes == expected).all()
     assert torch.get_num_threads() == before
     assert _in_new_thread(torch.get_num_threads) == before_new
+
+
+def test_model_state_blocks_overlapping_across_threads_restore_the_model():
+    """Thread 1 enters after thread 0 set the model to eval without gradients, and leaves last: the model must end as
+    it began (training, parameters requiring gradients), not as thread 0 left it for thread 1."""
+    model = nn.Sequential(nn.Conv1d(4, 2, 3), nn.Dropout(0.1)).train()
+    entered = [threading.Event(), threading.Event()]
+    left = threading.Event()
+
+    def block(i: int) -> None:
+        if i:
+            entered[0].wait(10)
+        with model_state(model):
+            assert not model.training and not any(p.requires_grad for p in model.parameters())
+            entered[i].set()
+            if i:
+                left.wait(10)
+            else:
+                entered[1].wait(10)
+        if not i:
+            left.set()
+
+    _threads(2, block)
+    assert all(m.training for m in model.modules())
+    assert all(p.requires_grad for p in model.parameters())
+
+
+def test_a_hook_made_for_one_thread_ignores_other_threads_forward_passes():
+    model = nn.Sequential(nn.Conv1d(4, 3, 3), nn.ReLU()).eval()
+    X = _onehot(2, 10)
+    seen = []
+    handle = model[0].register_forward_hook(this_thread_only(lambda module, inputs, output: seen.append(output)))
+    try:
+        with torch.no_grad():
+            _threads(4, lambda i: model(X))
+            assert not seen
+            model(X)
+        assert len(seen) == 1
+    finally:
+        handle.remove()
 
 
 class _PausingTrace(nn.Module):
@@ -198,3 +240,45 @@ def test_fast_ism_trace_cache_lets_models_go():
     del model
     gc.collect()
     assert ref() is None
+
+
+def _small_model() -> nn.Module:
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv1d(4, 8, 7, padding=3),
+        nn.BatchNorm1d(8),
+        nn.ReLU(),
+        nn.MaxPool1d(2),
+        nn.Conv1d(8, 8, 5, padding=2),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(8 * 30, 2),
+    )
+    model[1].running_mean.uniform_(-0.3, 0.3)
+    model[1].running_var.uniform_(0.5, 1.5)
+    return model.eval()
+
+
+def test_threaded_ism_deeplift_and_filter_counting_equal_serial_results():
+    """Eight threads run fast ISM, DeepLIFT, DeepLIFT-SHAP and filter PFMs (numba kernels) on one model at once, each
+    thread in its own order; every result equals the serial one and the model's state is as before."""
+    model = _small_model()
+    X = _onehot(5, 60, seed=3)
+    jobs = {
+        "ism": lambda: ism(model, X, fast=True, batch_size=64),
+        "deeplift": lambda: attribute(model, X, method="deeplift", target=1, verbose=False),
+        "deeplift_shap": lambda: attribute(model, X, n_references=3, seed=7, target=0, verbose=False),
+        "filter_pfms": lambda: torch.from_numpy(np.stack([m.counts for m in filter_pfms(model, X)])),
+    }
+    names = list(jobs)
+    serial = {name: job() for name, job in jobs.items()}
+    flags = [p.requires_grad for p in model.parameters()], [m.training for m in model.modules()]
+
+    def run(i: int) -> dict[str, torch.Tensor]:
+        order = names[i % len(names) :] + names[: i % len(names)]
+        return {name: jobs[name]() for name in order}
+
+    for results in _threads(8, run):
+        for name in names:
+            torch.testing.assert_close(results[name], serial[name], msg=lambda m, name=name: f"{name}: {m}")
+    assert ([p.requires_grad for p in model.parameters()], [m.training for m in model.modules()]) == flags
