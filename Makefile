@@ -12,7 +12,7 @@ DEMO_OUT ?= demo_report
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install --quiet -e ".[test,bench,dask,umap,genome]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,dask,umap,genome,modisco]"
 	touch $(STAMP)
 
 demo: $(STAMP)
