@@ -416,9 +416,10 @@ def test_store_without_the_dask_package(tmp_path):
     assert "dask=True needs the dask package" in done.stdout
 
 
-def test_one_progress_bar_over_all_chunks(tmp_path, capsys):
+@pytest.mark.parametrize("dask", [False, True])
+def test_one_progress_bar_over_all_chunks(dask, tmp_path, capsys):
     model, sdata = Net(), _sdata()
-    attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=tmp_path / "p.zarr", verbose=True)
+    attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=tmp_path / "p.zarr", dask=dask, verbose=True)
     err = capsys.readouterr().err
     counts = [tuple(map(int, m)) for m in re.findall(r"(\d+)/(\d+) \[", err)]
     assert counts and {total for _, total in counts} == {N}  # one bar, counting all sequences (no per-chunk bars)

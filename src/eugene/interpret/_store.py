@@ -389,7 +389,7 @@ def run_chunked(
         values = np.concatenate(parts, axis=0) if parts else np.zeros(shape, np.float32)
         return xr.DataArray(values, dims=dims, attrs=attrs)
 
-    store = Path(store)
+    store = Path(store).absolute()  # Dask workers may run elsewhere than this working directory
     if store.exists() and not store.is_dir():
         raise ValueError(f"store must be a zarr directory; got {str(store)!r}, which is a file")
     record = {**attrs, "eugene_sequences": _sequences_fingerprint(inputs, chunk_size or 1000), **(extra or {})}
