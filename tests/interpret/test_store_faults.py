@@ -140,7 +140,7 @@ def test_sigkill_mid_run_then_resume_with_other_chunk_sizes_and_dask(tmp_path, m
         time.sleep(0.02)
     model, sdata = faultnet.HangingNet(), faultnet.sdata()
     # a second writer, with other arguments, while the first runs: refused, naming the holder
-    with pytest.raises(ValueError, match=rf"being written by another process \(pid {writer.pid} "):
+    with pytest.raises(ValueError, match=rf"locked by another writer \(pid {writer.pid} "):
         attribute_sdata(model, sdata, "saliency", target=1, chunk_size=CHUNK, store=store, overwrite=True)
     os.kill(writer.pid, signal.SIGKILL)
     writer.wait()
@@ -221,7 +221,7 @@ def test_two_writers_at_once_cannot_interleave(tmp_path):
     try:
         assert entered.wait(30)
         for kwargs in ({"target": 1}, {"target": 1, "overwrite": True}, {}):
-            with pytest.raises(ValueError, match="is being written by another process .pid \\d+ on host"):
+            with pytest.raises(ValueError, match="is locked by another writer .pid \\d+ on host"):
                 attribute_sdata(Net(), sdata, "saliency", chunk_size=CHUNK, store=store, **kwargs)
     finally:
         release.set()
@@ -383,7 +383,7 @@ def test_stale_live_and_foreign_locks(tmp_path):
     assert not lock.exists() and set(_statuses(store)) == {"ok"}
     for holder in ({"pid": os.getpid(), "host": host}, {"pid": 1, "host": "another-host"}):
         lock.write_text(json.dumps({**holder, "since": "now", "token": "y"}))
-        pattern = f"another process .pid {holder['pid']} on host '{holder['host']}'.*delete the lock file"
+        pattern = f"another writer .pid {holder['pid']} on host '{holder['host']}'.*delete the lock file"
         with pytest.raises(ValueError, match=pattern):
             attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store, overwrite=True)
         assert json.loads(lock.read_text())["token"] == "y"  # someone else's lock stays

@@ -183,7 +183,7 @@ class _StoreLock:
 
     def _busy(self, who: str) -> ValueError:
         return ValueError(
-            f"store {str(self.store)!r} is being written by another process ({who}); wait until it ends, "
+            f"store {str(self.store)!r} is locked by another writer ({who}); wait until it ends, "
             f"or, if no such process runs any more, delete the lock file {str(self.path)!r}"
         )
 
