@@ -68,7 +68,7 @@ def targets(text: str) -> int | list[int]:
 
 def per_sequence_out(text: str) -> str:
     """``--out`` of attribute / ism: the suffix decides the format, so the path printed is the path written."""
-    if not text.lower().endswith((".npz", ".zarr")):
+    if Path(text).suffix not in (".npz", ".zarr"):
         raise argparse.ArgumentTypeError(
             f"expected FILE.npz (one file, written at the end) or DIR.zarr (a store written chunk by chunk); got "
             f"{text!r}"
@@ -388,7 +388,11 @@ def _write_coordinates(sdata: Any, store: Path) -> None:
     import xarray as xr
 
     stored = xr.open_zarr(store, consolidated=False)
-    coords = {name: c for name, c in sdata.coords.items() if c.dims == (SEQ_DIM,) and name not in stored.variables}
+    coords = {
+        name: c.variable.astype(object) if c.dtype.kind in "SU" else c.variable  # zarr's variable-length strings
+        for name, c in sdata.coords.items()
+        if c.dims == (SEQ_DIM,) and name not in stored.variables
+    }
     if coords:
         xr.Dataset(coords=coords).to_zarr(store, mode="a", consolidated=False)
 
@@ -402,7 +406,7 @@ def per_sequence(args: argparse.Namespace, array: str, compute_sdata: Any, key: 
     """
     import numpy as np
 
-    zarr_out = args.out.lower().endswith(".zarr")
+    zarr_out = Path(args.out).suffix == ".zarr"
     dask = args.dask or args.scheduler is not None
     if dask and not zarr_out:
         raise ValueError(f"--dask needs --out DIR.zarr (the tasks write their chunks there); got --out {args.out!r}")

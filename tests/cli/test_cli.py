@@ -10,36 +10,11 @@ import sys
 import numpy as np
 import pytest
 import torch
+from cli_helpers import ZOO, stderr_line
 
 from eugene.cli import build_parser, main
 
 SUBCOMMANDS = ("attribute", "ism", "filters", "tomtom", "gia", "report", "demo")
-ZOO = ["--model", "eugene.models.zoo:deepbind", "--model-arg", "seq_len=30", "--model-arg", "n_filters=4"]
-
-
-@pytest.fixture(scope="module")
-def inputs(tmp_path_factory):
-    """A DeepBind zoo model's weights, a FASTA file of 10 sequences (length 30) and its gzip copy."""
-    from eugene.models import build
-
-    root = tmp_path_factory.mktemp("cli")
-    torch.manual_seed(0)
-    model = build("deepbind", seq_len=30, n_filters=4).eval()
-    torch.save(model.state_dict(), root / "weights.pt")
-    rng = np.random.default_rng(0)
-    seqs = ["".join(rng.choice(list("ACGT"), 30)) for _ in range(10)]
-    text = "".join(f">seq{i} sample\n{s[:15]}\n{s[15:]}\n" for i, s in enumerate(seqs))
-    (root / "seqs.fa").write_text(text)
-    with gzip.open(root / "seqs.fa.gz", "wt") as handle:
-        handle.write(text)
-    return {"root": root, "model": model, "seqs": seqs, "weights": str(root / "weights.pt")}
-
-
-def _stderr_line(capsys) -> str:
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -78,7 +53,7 @@ def test_usage_errors_are_one_line_with_exit_code_2(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2
-    line = _stderr_line(capsys)
+    line = stderr_line(capsys)
     assert line.startswith(f"eugene {argv[0]}: error:" if argv[0] in SUBCOMMANDS else "eugene: error:")
     assert message in line
     assert "--help" in line
@@ -103,7 +78,7 @@ def test_runtime_errors_are_one_line_with_exit_code_1(inputs, tmp_path, capsys):
     )
     for argv, message in cases:
         assert main([*argv, "--quiet"]) == 1
-        line = _stderr_line(capsys)
+        line = stderr_line(capsys)
         assert line.startswith("eugene ism: error: ") and message in line and "--debug" in line, line
     with pytest.raises(FileNotFoundError):  # --debug: the exception itself, with its traceback
         main([*cases[0][0], "--debug"])
@@ -114,7 +89,7 @@ def test_sequences_of_different_lengths_need_pad(tmp_path, capsys):
     fasta.write_text(">a\nACGTACGTACGTACGT\n>b\nACGTACGTACGTACGTAAA\n")
     argv = ["ism", *ZOO[:2], "--model-arg", "seq_len=19", "--sequences", str(fasta), "--quiet"]
     assert main([*argv, "--out", str(tmp_path / "a.npz")]) == 1
-    assert "--pad right" in _stderr_line(capsys)
+    assert "--pad right" in stderr_line(capsys)
     assert main([*argv, "--pad", "right", "--out", str(tmp_path / "b.npz")]) == 0
     X = np.load(tmp_path / "b.npz")["X"]
     assert X.shape == (2, 4, 19) and X[0, :, 16:].sum() == 0 and X[1].sum() == 19
@@ -321,7 +296,7 @@ def test_zarr_store_from_other_arguments_needs_overwrite(inputs, seq_zarr, tmp_p
     assert main(argv) == 0
     capsys.readouterr()
     assert main([*argv, "--target", "0,0"]) == 1
-    line = _stderr_line(capsys)
+    line = stderr_line(capsys)
     assert "computed differently" in line and "--overwrite" in line and "overwrite=True" not in line
     assert main([*argv, "--target", "0,0", "--overwrite"]) == 0
 
@@ -364,7 +339,7 @@ def test_zarr_without_sequences_is_a_one_line_error(tmp_path, capsys):
         xr.Dataset({"y": ("_sequence", np.arange(3.0))}).to_zarr(bad)
     argv = ["attribute", *ZOO, "--sequences", str(bad), "--out", str(tmp_path / "a.zarr"), "--quiet"]
     assert main(argv) == 1
-    line = _stderr_line(capsys)
+    line = stderr_line(capsys)
     assert line.startswith("eugene attribute: error:") and "neither a 'seq'" in line and "['y']" in line
 
 
