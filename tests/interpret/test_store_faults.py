@@ -424,3 +424,21 @@ def test_one_progress_bar_over_all_chunks(dask, tmp_path, capsys):
     counts = [tuple(map(int, m)) for m in re.findall(r"(\d+)/(\d+) \[", err)]
     assert counts and {total for _, total in counts} == {N}  # one bar, counting all sequences (no per-chunk bars)
     assert counts[-1] == (N, N) and "<" in err  # with the time left
+
+
+def test_store_from_an_older_eugene_needs_overwrite(tmp_path):
+    """Attrs without a fingerprint and empty marker files, as eugene wrote them before stores checked themselves."""
+    model, sdata, store = Net(), _sdata(), tmp_path / "o.zarr"
+    attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store)
+    metadata = json.loads((store / KEY / "zarr.json").read_text())
+    for name in ("eugene_inputs", "eugene_fingerprint"):
+        del metadata["attributes"][name]
+    (store / KEY / "zarr.json").write_text(json.dumps(metadata))
+    for marker in (tmp_path / "o.zarr.progress" / KEY).iterdir():
+        marker.write_text("")
+    assert _statuses(store) == ["not finished"] * 4  # nothing it can check
+    with pytest.raises(ValueError, match="computed differently: it records no fingerprint.*pass overwrite=True"):
+        attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store)
+    out = attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store, overwrite=True)
+    np.testing.assert_array_equal(out[KEY].values, _fresh(model, sdata))
+    assert set(_statuses(store)) == {"ok"}

@@ -255,6 +255,14 @@ def _digest(record: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
+def _stored_record(attrs: dict[str, Any]) -> dict[str, str] | None:
+    try:
+        record = json.loads(attrs[_INPUTS])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def _differences(stored: dict[str, str], record: dict[str, str]) -> str:
     keys = sorted(k for k in set(stored) | set(record) if stored.get(k) != record.get(k))
     then = ", ".join(f"{k}={stored.get(k, '(not recorded)')}" for k in keys)
@@ -294,9 +302,12 @@ def _prepare(
                     "alone (overwrite=True neither); choose another key"
                 )
             if not overwrite:
-                stored = json.loads(stored_attrs.get(_INPUTS, "{}"))
+                stored = _stored_record(stored_attrs)
                 if stored != record or tuple(array.shape) != shape:
-                    why = _differences(stored, record) if stored != record else f"shape {array.shape} != {shape}"
+                    if stored is None:
+                        why = "it records no fingerprint of its inputs (written by an older eugene, or edited)"
+                    else:
+                        why = _differences(stored, record) if stored != record else f"shape {array.shape} != {shape}"
                     raise ValueError(
                         f"store {str(store)!r} already holds {key!r} computed differently: {why}; "
                         "pass overwrite=True to recompute it, or choose another key"
@@ -307,7 +318,7 @@ def _prepare(
                         f"chunk_size={chunk_size} differs from the chunks of {key!r} in store {str(store)!r}; "
                         f"resuming with its chunks of {step} sequences",
                         UserWarning,
-                        stacklevel=4,
+                        stacklevel=5,  # the caller of attribute_sdata / ism_sdata
                     )
                 markers.mkdir(parents=True, exist_ok=True)
                 slices = _chunk_slices(shape[0], step)
@@ -468,17 +479,17 @@ def _run_on_dask(
 def verify_store(store: str | Path, key: str | None = None) -> pd.DataFrame:
     """Check every chunk of the results eugene wrote into a zarr ``store`` against its recorded checksum.
 
-    A result variable is one whose attrs carry eugene's fingerprint (written by ``attribute_sdata`` / ``ism_sdata``
-    with ``store=``); ``key`` checks that one only (default: all of them, in name order). Each chunk of rows (the
-    store's own zarr chunks) gets one row, status:
+    A result variable is one eugene wrote (by ``attribute_sdata`` / ``ism_sdata`` with ``store=``); ``key`` checks
+    that one only (default: all of them, in name order). Each chunk of rows (the store's own zarr chunks) gets one
+    row, status:
 
     - ``"ok"``: its marker in ``<store>.progress/<key>/`` is from this variable's computation and the chunk's values
       read back with the sha256 recorded when it was written;
     - ``"missing"``: marked finished, but the chunk's file is gone (values read as the fill value, NaN);
     - ``"corrupt"``: marked finished, but the values read back differ from the checksum (a flipped bit, a chunk
       copied over from elsewhere) or cannot be read (a truncated or garbled file);
-    - ``"not finished"``: no marker from this computation (an interrupted run, or a store moved without its
-      ``.progress`` folder).
+    - ``"not finished"``: no marker from this computation (an interrupted run, a store moved without its
+      ``.progress`` folder, or a variable written by an older eugene, which kept no checksums).
 
     A variable whose zarr metadata cannot be read (damaged ``zarr.json``) gets one row with chunk, start and stop
     -1 and status ``"corrupt"``; rerunning its call is then refused until ``overwrite=True``. Rerunning the call that
@@ -521,7 +532,7 @@ def verify_store(store: str | Path, key: str | None = None) -> pd.DataFrame:
         except Exception as error:  # a variable whose metadata is damaged
             unreadable[path.name] = f"zarr cannot read this variable: {type(error).__name__}: {error}"[:300]
             continue
-        if isinstance(array, zarr.Array) and _FINGERPRINT in array.attrs:
+        if isinstance(array, zarr.Array) and (_FINGERPRINT in array.attrs or "eugene_function" in array.attrs):
             results[path.name] = array
     if key is not None:
         if key not in results and key not in unreadable:
@@ -532,7 +543,7 @@ def verify_store(store: str | Path, key: str | None = None) -> pd.DataFrame:
         unreadable = {key: unreadable[key]} if key in unreadable else {}
     rows_out = [(name, -1, -1, -1, "corrupt", detail) for name, detail in unreadable.items()]
     for name, array in results.items():
-        fingerprint, markers = array.attrs[_FINGERPRINT], _progress_root(store) / name
+        fingerprint, markers = array.attrs.get(_FINGERPRINT), _progress_root(store) / name  # None: an older eugene's
         for i, rows in enumerate(_chunk_slices(array.shape[0], int(array.chunks[0]))):
             status, detail = _chunk_status(array, store / name, markers, fingerprint, rows)
             rows_out.append((name, i, rows.start, rows.stop, status, detail))
