@@ -14,7 +14,7 @@ from cli_helpers import ZOO, stderr_line
 
 from eugene.cli import build_parser, main
 
-SUBCOMMANDS = ("attribute", "ism", "filters", "tomtom", "gia", "report", "demo")
+SUBCOMMANDS = ("attribute", "ism", "filters", "tomtom", "gia", "report", "demo", "verify")
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -180,7 +180,7 @@ def test_every_subcommand_has_device_or_does_no_model_work():
     for name, subparser in sub.choices.items():
         options = {o for a in subparser._actions for o in a.option_strings}
         assert {"--debug", "--quiet"} <= options
-        if name != "tomtom":
+        if name not in ("tomtom", "verify"):
             assert {"--device", "--batch-size"} <= options, name
 
 

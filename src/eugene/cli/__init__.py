@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from . import _common, attribute, demo, filters, gia, ism, report, tomtom
+from . import _common, attribute, demo, filters, gia, ism, report, tomtom, verify
 
 __all__ = ["main", "build_parser"]
 
@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "gia": gia,
     "report": report,
     "demo": demo,
+    "verify": verify,
 }
 
 
