@@ -77,6 +77,13 @@ def _layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return out + bias if bias is not None else out
 
 
+def _rms_norm(input, normalized_shape, weight=None, eps=None):
+    dims = tuple(range(-len(normalized_shape), 0))
+    eps = torch.finfo(input.dtype).eps if eps is None else eps
+    out = input * torch.rsqrt(input.square().mean(dim=dims, keepdim=True) + eps)
+    return out * weight if weight is not None else out
+
+
 def _glu(input, dim=-1):
     a, b = input.chunk(2, dim=dim)
     return a * torch.sigmoid(b)
@@ -86,5 +93,6 @@ DECOMPOSITIONS: dict[str, Callable[..., Any]] = {
     "lstm": _recurrent(_lstm_cell, 4),
     "gru": _recurrent(_gru_cell, 4),
     "layer_norm": _layer_norm,
+    "rms_norm": _rms_norm,
     "glu": _glu,
 }

@@ -60,8 +60,8 @@ ELEMENTWISE = frozenset(
     """
     relu relu_ relu6 hardtanh hardtanh_ sigmoid sigmoid_ tanh tanh_ softplus elu elu_ selu selu_ celu celu_ gelu
     silu mish leaky_relu leaky_relu_ prelu rrelu exp exp_ exp2 expm1 log log_ log1p log2 log10 sqrt sqrt_ rsqrt
-    reciprocal reciprocal_ square abs abs_ absolute softsign hardsigmoid hardswish logsigmoid sin cos erf erfc
-    clamp clamp_ clip clip_ clamp_min clamp_max threshold threshold_ pow pow_ __pow__ float_power __rpow__
+    reciprocal reciprocal_ square abs abs_ absolute softsign hardsigmoid hardswish logsigmoid log_sigmoid sin cos
+    erf erfc clamp clamp_ clip clip_ clamp_min clamp_max threshold threshold_ pow pow_ __pow__ float_power __rpow__
     sign sgn heaviside tanhshrink softshrink hardshrink logit sinh cosh arctan atan asinh
     """.split()
 )
@@ -151,7 +151,8 @@ def multi_affine(func, args, kwargs, x_of, dependent) -> torch.Tensor:
     if len(dependent) == 1 or x_of is None:
         return func(*args, **kwargs)
     leaves, spec = torch.utils._pytree.tree_flatten((args, kwargs))
-    ia, ib = (next(i for i, leaf in enumerate(leaves) if leaf is t) for t in dependent)
+    # by position, not identity: in ``t * t`` both operands are one tensor, and each must be swapped on its own
+    ia, ib = (i for i, leaf in enumerate(leaves) if isinstance(leaf, torch.Tensor) and leaf.requires_grad)
     name = func.__name__
     inplace = name.endswith("_") and not name.endswith("__") or name.startswith("__i")
     call = getattr(torch, name.strip("_").removeprefix("i"), None) if inplace else func
@@ -195,8 +196,7 @@ def binary_max(func, args, kwargs, x_of, dependent) -> torch.Tensor:
     if not isinstance(b, torch.Tensor):
         b = torch.as_tensor(b, dtype=a.dtype, device=a.device)
     if func.__name__ in ("minimum", "fmin", "min"):
-        neg = _rules.maximum((-x_of(a), -a), (-x_of(b), -b))
-        return -neg[1]
+        return -_rules.maximum((-x_of(a), -a), (-x_of(b), -b))[1]
     return _rules.maximum(_pair(a, x_of), _pair(b, x_of))[1]
 
 
@@ -214,38 +214,28 @@ def reduce_max(func, args, kwargs, x_of, dependent) -> Any:
         raise Unsupported(f"{name} over a named dimension")
     if x_of is None:
         return func(*args, **kwargs)
-    value = sign * _rules.max_over((sign * x_of(t), sign * t), dims, keepdim)[1]
+    (_, value), indices = _rules.max_over((sign * x_of(t), sign * t), dims, keepdim)
+    value = sign * value
     if name in ("max", "min") and isinstance(dim, int):
-        indices = func(t.detach(), dim, keepdim).indices
-        return torch.return_types.max((value, indices)) if name == "max" else torch.return_types.min((value, indices))
+        return (torch.return_types.max if name == "max" else torch.return_types.min)((value, indices))
     return value
-
-
-_MAX_POOL = {"input": None, "kernel_size": None, "stride": None, "padding": 0, "dilation": 1, "ceil_mode": False}
 
 
 def max_pool(func, args, kwargs, x_of, dependent) -> Any:
-    bound = {**_MAX_POOL, **dict(zip(_MAX_POOL, args)), **kwargs}
-    t = bound["input"]
-    if func.__name__.startswith("adaptive"):
-        size = bound.get("output_size", args[1] if len(args) > 1 else None)
-        size = size[0] if isinstance(size, (tuple, list)) else size
-        if t.shape[-1] % size:
-            raise Unsupported(f"{func.__name__} with a length ({t.shape[-1]}) not a multiple of output_size ({size})")
-        kernel = stride = t.shape[-1] // size
-        padding, dilation, ceil_mode = 0, 1, False
-    else:
-        kernel, stride = bound["kernel_size"], bound["stride"] or bound["kernel_size"]
-        padding, dilation, ceil_mode = bound["padding"], bound["dilation"], bound["ceil_mode"]
-    kernel, stride, padding, dilation = (
-        v[0] if isinstance(v, (tuple, list)) else v for v in (kernel, stride, padding, dilation)
-    )
+    """Every max pooling function (1-3d, adaptive, with indices) through its ``*_with_indices`` twin."""
     if x_of is None:
         return func(*args, **kwargs)
-    value = _rules.max_pool1d(_pair(t, x_of), kernel, stride, padding, dilation, bool(ceil_mode))[1]
-    if "with_indices" in func.__name__ or bound.get("return_indices") or kwargs.get("return_indices"):
-        return value, func(t.detach(), *args[1:], **kwargs)[1]
-    return value
+    name = func.__name__.removesuffix("_with_indices")
+    with_indices = getattr(F, f"{name}_with_indices")
+    bound = _bind(with_indices, args, kwargs, {})
+    indices_wanted = bound.pop("return_indices") or func.__name__.endswith("_with_indices")
+    t = bound.pop("input")
+
+    def pool(side: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return with_indices(side, **bound)
+
+    (_, value), indices = _rules.cross_max(_pair(t, x_of), pool, spatial=int(name[-2]))
+    return (value, indices) if indices_wanted else value
 
 
 def softmax(func, args, kwargs, x_of, dependent) -> torch.Tensor:
@@ -283,7 +273,12 @@ RULES: dict[str, Callable] = {
     **dict.fromkeys(["maximum", "minimum", "fmax", "fmin"], binary_max),
     **dict.fromkeys(["max", "min", "amax", "amin"], reduce_max),
     **dict.fromkeys(
-        ["max_pool1d", "max_pool1d_with_indices", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices"],
+        [
+            f"{kind}max_pool{n}d{suffix}"
+            for kind in ("", "adaptive_")
+            for n in (1, 2, 3)
+            for suffix in ("", "_with_indices")
+        ],
         max_pool,
     ),
     "softmax": softmax,

@@ -14,8 +14,8 @@ holds exactly (up to rounding). Chained through the network this gives summation
 - :func:`multi_affine`: the two-player Shapley rule for a function affine in each of two operands (a product,
   matmul, a convolution with an input-dependent kernel): ``Δg = g(Δa, b̄) + g(ā, Δb)`` with ``ā`` the mean of the two
   sides, which is exact.
-- :func:`maximum`: ``max(a, b) = b + relu(a - b)``, exact through :func:`rescale`; :func:`max_last` reduces the last
-  axis with a tree of these, which gives an exact max-pool rule for any window and any ties.
+- :func:`cross_max`: max pooling, global max and ``torch.maximum`` by the cross-max rule of Captum, SHAP's
+  DeepExplainer and tangermeme: each output's Δ is routed to the arg-max of the input side and of the reference side.
 - :func:`softmax` and :func:`logsumexp`: decomposed into exp, sum, reciprocal (or log) and a product, each exact.
 """
 
@@ -24,20 +24,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 
 Pair = tuple[torch.Tensor, torch.Tensor]
 
 
 def _small(dtype: torch.dtype) -> float:
-    """Below this |Δx| the rescale rule uses the derivative at the midpoint instead of a secant."""
+    """Below this |Δx| the rescale rule uses the derivative at the input instead of a secant."""
     return 1e-11 if dtype == torch.float64 else 1e-6
 
 
 def _derivative(fn: Callable[[torch.Tensor], torch.Tensor], at: torch.Tensor) -> torch.Tensor:
-    """Central difference; used only where |Δx| is below :func:`_small`, so its error times Δx is negligible."""
-    step = 1e-5 if at.dtype == torch.float64 else 1e-3
-    return (fn(at + step) - fn(at - step)) / (2 * step)
+    """Autograd's derivative of the element-wise ``fn`` at ``at``: Captum's and tangermeme's rescale rule fall back to
+    the gradient where Δx vanishes, so a kink (relu at 0) takes autograd's one-sided value there too. A step function
+    without an autograd derivative (heaviside) has derivative zero wherever it is defined."""
+    with torch.enable_grad():
+        at = at.detach().requires_grad_(True)
+        total = fn(at).sum()
+        try:
+            (derivative,) = torch.autograd.grad(total, at)
+        except RuntimeError:  # "derivative for aten::heaviside is not implemented"
+            return torch.zeros_like(at)
+    return derivative
 
 
 class _Rescale(torch.autograd.Function):
@@ -50,7 +57,7 @@ class _Rescale(torch.autograd.Function):
         small = delta.abs() < _small(delta.dtype)
         multiplier = (y_x - y_r) / torch.where(small, torch.ones_like(delta), delta)
         if small.any():
-            multiplier = torch.where(small, _derivative(fn, (a_x + a_r) / 2), multiplier)
+            multiplier = torch.where(small, _derivative(fn, a_x), multiplier)
         ctx.save_for_backward(multiplier)
         return y_r
 
@@ -87,32 +94,61 @@ def multi_affine(g: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], a: Pai
     return y_x, linear + (y_r - linear).detach()
 
 
-def _relu(t: torch.Tensor) -> torch.Tensor:
-    return torch.relu(t)
+class _CrossMax(torch.autograd.Function):
+    """y = pool(r) forward; backward routes each output's Δ to the arg-maxima of both sides (see :func:`cross_max`)."""
+
+    @staticmethod
+    def forward(ctx, r: torch.Tensor, x: torch.Tensor, pool: Callable, spatial: int):
+        y_r, i_r = pool(r)
+        y_x, i_x = pool(x)
+        top = torch.maximum(y_x, y_r)
+        ctx.spatial = spatial
+        ctx.save_for_backward(x - r, i_x, i_r, top - y_r, y_x - top)
+        ctx.mark_non_differentiable(y_x, i_r)
+        return y_r, y_x, i_r
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor, *_):
+        delta, i_x, i_r, to_x, to_r = ctx.saved_tensors
+        start = delta.ndim - ctx.spatial
+        shape = delta.shape[start:]
+        delta = delta.flatten(start)
+
+        def routed(values: torch.Tensor, indices: torch.Tensor) -> torch.Tensor:
+            return torch.zeros_like(delta).scatter_add_(-1, indices.flatten(start), values.flatten(start))
+
+        share = routed(grad * to_x, i_x) + routed(grad * to_r, i_r)
+        zero = delta == 0
+        multiplier = torch.where(zero, routed(grad, i_x), share / torch.where(zero, torch.ones_like(delta), delta))
+        return multiplier.unflatten(-1, shape), None, None, None
 
 
-def maximum(a: Pair, b: Pair) -> Pair:
-    """Element-wise ``max(a, b) = b + relu(a - b)``; exact through :func:`rescale`."""
-    gap_x, gap_y = rescale(_relu, (a[0] - b[0], a[1] - b[1]))
-    return b[0] + gap_x, b[1] + gap_y
+def cross_max(
+    a: Pair, pool: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]], spatial: int
+) -> tuple[Pair, torch.Tensor]:
+    """Max pooling by the cross-max rule (Shrikumar et al. 2017; as in Captum, SHAP's DeepExplainer and tangermeme).
+
+    ``pool(t)`` returns the window maxima and their arg-max indices into ``t`` flattened over its last ``spatial``
+    axes (what ``F.max_pool2d(..., return_indices=True)`` returns). With ``top = max(y_x, y_r)`` per output, the
+    change ``y_x - y_r`` splits into ``top - y_r``, routed to the input side's arg-max, and ``y_x - top``, routed to
+    the reference side's; each input's multiplier is its routed change over its own Δ (overlapping windows add up).
+    Exact: an arg-max with Δ = 0 is routed nothing, so it takes the gradient (routed to the input side's arg-max).
+    Returns the output pair and the reference side's indices.
+    """
+    a_x, a_r = a
+    if not a_r.requires_grad:
+        y_r, i_r = pool(a_r)
+        return (pool(a_x)[0], y_r), i_r
+    y_r, y_x, i_r = _CrossMax.apply(a_r, a_x, pool, spatial)
+    return (y_x, y_r), i_r
 
 
-def max_last(u: Pair) -> Pair:
-    """Maximum over the last axis by a pairwise tree of :func:`maximum` (log2 of its size in depth)."""
-    while u[0].shape[-1] > 1:
-        half = u[0].shape[-1] // 2
-        pairs = maximum(
-            (u[0][..., :half], u[1][..., :half]),
-            (u[0][..., half : 2 * half], u[1][..., half : 2 * half]),
-        )
-        if u[0].shape[-1] % 2:
-            pairs = tuple(torch.cat([p, side[..., -1:]], dim=-1) for p, side in zip(pairs, u))
-        u = pairs
-    return u[0][..., 0], u[1][..., 0]
+def _max_last(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return t.max(dim=-1, keepdim=True)
 
 
-def max_over(a: Pair, dims: tuple[int, ...], keepdim: bool) -> Pair:
-    """Maximum over ``dims`` (moved to the end and flattened), exact."""
+def max_over(a: Pair, dims: tuple[int, ...], keepdim: bool) -> tuple[Pair, torch.Tensor]:
+    """Maximum over ``dims`` (all when empty) by :func:`cross_max`; also the reference side's flat arg-max."""
     ndim = a[0].ndim
     dims = tuple(sorted(d % ndim for d in dims)) if dims else tuple(range(ndim))
     rest = [d for d in range(ndim) if d not in dims]
@@ -120,32 +156,17 @@ def max_over(a: Pair, dims: tuple[int, ...], keepdim: bool) -> Pair:
     def gather(t: torch.Tensor) -> torch.Tensor:
         return t.permute(*rest, *dims).flatten(len(rest))
 
-    y_x, y_r = max_last((gather(a[0]), gather(a[1])))
-    if keepdim:
-        for d in dims:
-            y_x, y_r = y_x.unsqueeze(d), y_r.unsqueeze(d)
-    return y_x, y_r
+    (y_x, y_r), i_r = cross_max((gather(a[0]), gather(a[1])), _max_last, 1)
+    shape = [1 if d in dims else size for d, size in enumerate(a[0].shape)] if keepdim else y_r.shape[:-1]
+    return (y_x.reshape(shape), y_r.reshape(shape)), i_r.reshape(shape)
 
 
-def max_pool1d(a: Pair, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> Pair:
-    """Exact max pooling over the last axis: windows by ``unfold``, reduced by :func:`max_last`.
-
-    The implicit padding is a constant below every value of either side, so it never wins and its Δ is zero.
-    """
-    length = a[0].shape[-1]
-    span = (kernel - 1) * dilation + 1
-    room = length + 2 * padding - span
-    n_out = (-(-room // stride) if ceil_mode else room // stride) + 1
-    if ceil_mode and (n_out - 1) * stride >= length + padding:
-        n_out -= 1
-    right = padding + max(0, (n_out - 1) * stride + span - (length + 2 * padding))
-    floor = -(2 * torch.maximum(a[0].detach().abs().max(), a[1].detach().abs().max()) + 1).item()
-
-    def windows(t: torch.Tensor) -> torch.Tensor:
-        t = F.pad(t, (padding, right), value=floor) if padding or right else t
-        return t.unfold(-1, span, stride)[..., ::dilation][..., :n_out, :]
-
-    return max_last((windows(a[0]), windows(a[1])))
+def maximum(a: Pair, b: Pair) -> Pair:
+    """Element-wise ``max(a, b)``: :func:`cross_max` over the two operands, symmetric in them."""
+    a_x, b_x = torch.broadcast_tensors(a[0], b[0])
+    a_r, b_r = torch.broadcast_tensors(a[1], b[1])
+    (y_x, y_r), _ = cross_max((torch.stack([a_x, b_x], -1), torch.stack([a_r, b_r], -1)), _max_last, 1)
+    return y_x.squeeze(-1), y_r.squeeze(-1)
 
 
 def _common_shift(t: Pair, dim: int) -> torch.Tensor:
