@@ -223,3 +223,14 @@ def test_pfms_sdata_keep_the_alphabet_and_name_the_filters(tmp_path):
     np.testing.assert_allclose(back.probs, motifs.probs, atol=1e-6)
     with pytest.raises(ValueError, match="sdata already holds PFMs of other filters"):
         sd.generate_pfms_sdata(model, out, key="again", alphabet="RNA")  # all 3 filters: would align to NaN rows
+
+
+def test_no_sequences_give_an_empty_result_in_memory_and_in_a_store(tmp_path):
+    from eugene.interpret import verify_store
+
+    model = nn.Sequential(nn.Conv1d(4, 2, 3), nn.Flatten(), nn.Linear(2 * 8, 1))
+    sdata = xr.Dataset({"ohe_seq": (("_sequence", "_ohe", "length"), np.zeros((0, 4, 10), np.float32))})
+    for store in (None, tmp_path / "empty.zarr"):
+        out = sd.attribute_sdata(model, sdata, "saliency", chunk_size=4, store=store, copy=True)
+        assert out["saliency_attrs"].shape == (0, 4, 10) and out["saliency_attrs"].dtype == np.float32
+    assert len(verify_store(tmp_path / "empty.zarr")) == 0
