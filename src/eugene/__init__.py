@@ -12,12 +12,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from eugene._dist import warn_if_shared as _warn_if_shared
+
 __version__ = "0.1.0"
 
 _SUBMODULES = ("seq", "genome", "motifs", "interpret", "plot", "models", "datasets", "evaluate", "report")
 _ALIASES = {"pl": "plot"}
 
 __all__ = ["__version__", *_SUBMODULES, *_ALIASES]
+
+_warn_if_shared()  # eugene-tools (EUGENe) and PyPI's "eugene" install a top-level eugene too: say so at once
 
 
 def __getattr__(name: str) -> Any:
