@@ -7,12 +7,14 @@ STAMP := $(VENV)/.eugene-installed
 TORCH_SPEC ?= torch==2.13.0
 DEMO_OUT ?= demo_report
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test docs lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install --quiet -e ".[test,bench,dask,umap,genome,modisco]"
+	@# The distribution was called "eugene" before eugene-interpret: an old install would own the package too.
+	$(BIN)/python -m pip uninstall --quiet --yes eugene 2>/dev/null || true
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,dask,umap,genome,modisco,docs]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -22,6 +24,10 @@ test: $(STAMP)
 	$(BIN)/python -m ruff check src tests benchmarks scripts
 	$(BIN)/python -m ruff format --check src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
+
+# The API reference from the docstrings, and the user guide, into site/ (offline; warnings are errors).
+docs: $(STAMP)
+	$(BIN)/python -m mkdocs build --strict  # not --quiet: it hides the warnings --strict counts
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests benchmarks scripts
@@ -34,4 +40,4 @@ bench: $(STAMP)
 	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_OUT) site .pytest_cache .ruff_cache
