@@ -47,13 +47,27 @@ def test_filter_influence_equals_knocking_out_by_hand(replace):
         for f in range(6):
             h = conv.clone()
             h[:, f] = fill[f]
-            expected[:, f] = (model[1:](h) - intact).numpy()
+            expected[:, f] = (intact - model[1:](h)).numpy()
     got = filter_influence(model, X, replace=replace, per_sequence=True, batch_size=4)
     np.testing.assert_allclose(got, expected, atol=1e-5)
     np.testing.assert_allclose(filter_influence(model, X, replace=replace), expected.mean(0), atol=1e-5)
     one = filter_influence(model, X, target=[0, 2], replace=replace, batch_size=4)
     np.testing.assert_allclose(one, expected[..., [0, 2]].sum(-1).mean(0), atol=1e-5)
     assert all(p.requires_grad for p in model.parameters()) and not model[0]._forward_hooks
+
+
+def test_filter_influence_is_positive_for_a_filter_that_supports_the_output():
+    """A filter that only raises output 0 and only lowers output 1 reads positive on 0, negative on 1 (issue 15)."""
+    model = nn.Sequential(nn.Conv1d(4, 2, 3), nn.ReLU(), nn.AdaptiveMaxPool1d(1), nn.Flatten(), nn.Linear(2, 2))
+    with torch.no_grad():
+        model[0].weight.fill_(0.0)
+        model[0].weight[0, 0] = 1.0  # filter 0 counts A's (> 0 on every sequence with an A), filter 1 is always 0
+        model[0].bias.fill_(0.0)
+        model[4].weight.copy_(torch.tensor([[2.0, 0.0], [-3.0, 0.0]]))
+        model[4].bias.fill_(0.0)
+    influence = filter_influence(model, _onehot(8, 12, 5), replace="zero")
+    assert influence[0, 0] > 0 and influence[0, 1] < 0
+    np.testing.assert_array_equal(influence[1], 0.0)
 
 
 def test_pca_embedding_matches_numpy_svd_and_is_sign_stable():

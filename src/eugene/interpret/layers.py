@@ -2,7 +2,8 @@
 
 - :func:`layer_activations`: a layer's output for every sequence, batched, optionally reduced over positions.
 - :func:`filter_influence`: knock each filter out (its output replaced by its mean over the data, or zero) and measure
-  the change of the model's prediction, after Kelley, Snoek & Rinn (2016, Basset, Genome Res. 26:990).
+  how much the model's prediction drops (positive: the filter supports the output), after Kelley, Snoek & Rinn
+  (2016, Basset, Genome Res. 26:990).
 - :func:`embeddings`: a layer's per-sequence representation projected to a few dimensions by PCA or UMAP
   (McInnes, Healy & Melville 2018, arXiv:1802.03426).
 """
@@ -120,12 +121,13 @@ def filter_influence(
     device: str | torch.device | None = None,
     verbose: bool = False,
 ) -> Any:
-    """The change of the model's prediction when each filter of ``layer`` is knocked out, Basset-style.
+    """How much each filter of ``layer`` supports the model's prediction: the drop when it is knocked out, Basset-style.
 
     Filter ``f`` is knocked out by replacing its whole output channel, at every position, with a constant: its mean
     over all sequences and positions (``replace="mean"``, Kelley et al. 2016) or zero. The influence is
-    ``prediction(knocked out) - prediction(intact)``, per sequence and target, averaged over sequences unless
-    ``per_sequence``. Cost: F + 1 forward passes over X (F + 2 with ``"mean"``).
+    ``prediction(intact) - prediction(knocked out)``, per sequence and target, averaged over sequences unless
+    ``per_sequence``: positive when the filter supports (raises) the output, negative when it lowers it. Cost: F + 1
+    forward passes over X (F + 2 with ``"mean"``).
 
     Parameters
     ----------
@@ -203,7 +205,7 @@ def filter_influence(
             try:
                 for f in range(n_filters):
                     knocked[:] = [f]
-                    delta[:, f] = (prediction(xb) - intact).cpu()
+                    delta[:, f] = (intact - prediction(xb)).cpu()
             finally:
                 handle.remove()
             changes.append(delta)

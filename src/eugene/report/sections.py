@@ -179,7 +179,8 @@ def filter_influence(ctx: ReportContext) -> Section:
     labels = [f"{f} {m}".strip() for f, m in zip(shown["filter"], shown.get("best_match", [""] * len(shown)))]
     html = (
         f"<p>Mean change of {target_label(ctx.target)} over all sequences when a filter's output is replaced by its "
-        "mean (Basset's knock-out; negative: the filter raises the prediction). Largest 20 by magnitude:</p>"
+        "mean, intact minus knocked out (Basset's knock-out; positive: the filter supports the output). Largest 20 by "
+        "magnitude:</p>"
         + bars_html(labels, shown["influence"].to_numpy())
         + table_html(table, "filter_influence.tsv", max_rows=0, caption="All filters")
     )
