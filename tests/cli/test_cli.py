@@ -108,6 +108,13 @@ def test_exit_codes_of_the_installed_command(tmp_path):
     assert "Traceback" not in runtime.stderr
 
 
+def test_the_parser_imports_nothing_heavy():
+    """Choices from the registries load when used, so --help and usage errors do not wait for torch."""
+    code = "import sys; from eugene.cli import build_parser; build_parser(); print([m for m in sys.modules if m in "
+    code += "('torch', 'numpy', 'eugene.seq', 'eugene.interpret')])"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
 def test_ism_writes_what_the_api_returns(inputs, tmp_path, capsys):
     from eugene.interpret import ism
     from eugene.seq import one_hot

@@ -80,8 +80,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    subparsers = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
-    _common.check_inputs(subparsers.choices[args.command], args)
     with warnings.catch_warnings():
         if not args.debug:
             warnings.showwarning = _show_warning

@@ -9,7 +9,7 @@ import importlib
 import json
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,43 @@ EXAMPLE_MODEL = "--model mypkg.models:MyCNN --weights model.pt --model-arg n_out
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with usage errors as one line (exit code 2) that points to --help."""
+    """argparse with usage errors as one line (exit code 2) that points to --help, and the sequence options checked
+    as part of parsing (see ``check_inputs``)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:
+        namespace, extras = super().parse_known_args(args, namespace)
+        check_inputs(self, namespace)
+        return namespace, extras
+
+
+class LazyChoices:
+    """argparse ``choices`` loaded on first use (checking a value, printing help), so that building the parser imports
+    no heavy module: ``eugene --help`` and usage errors stay instant. Give the option a ``metavar`` (argparse lists
+    the choices of an option without one while building the parser) and ``%(choices)s`` in its help."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self._load = load
+        self._values: tuple[str, ...] | None = None
+
+    def _get(self) -> tuple[str, ...]:
+        if self._values is None:
+            self._values = tuple(self._load())
+        return self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._get()
+
+
+def _sequence_formats() -> tuple[str, ...]:
+    from eugene.seq.io import SEQUENCE_FORMATS
+
+    return SEQUENCE_FORMATS
 
 
 # ---- argument types (a bad value is a usage error: one line, exit code 2) -------------------------------------------
@@ -129,8 +162,6 @@ def model_options() -> argparse.ArgumentParser:
 
 def sequence_options() -> argparse.ArgumentParser:
     """``--sequences FILE|DIR.zarr``, or ``--regions BED --genome FASTA --length N`` (checked by ``check_inputs``)."""
-    from eugene.seq.io import SEQUENCE_FORMATS
-
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("sequences (--sequences, or --regions with --genome and --length)")
     group.add_argument(
@@ -141,9 +172,10 @@ def sequence_options() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--format",
-        choices=SEQUENCE_FORMATS,
+        choices=LazyChoices(_sequence_formats),
         default="auto",
-        help="format of a sequence file (default auto: from its first line, never from its name)",
+        metavar="FORMAT",
+        help="format of a sequence file: %(choices)s (default auto: from its first line, never from its name)",
     )
     group.add_argument("--alphabet", choices=("DNA", "RNA"), default="DNA", help="sequence alphabet (default DNA)")
     group.add_argument(

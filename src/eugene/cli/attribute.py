@@ -15,11 +15,19 @@ EXAMPLE = (
 )
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from eugene.interpret.attribution import METHODS
+def _methods() -> tuple[str, ...]:
+    from eugene.interpret.attribution import METHODS  # the registry of attribution methods
 
+    return METHODS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--method", choices=METHODS, default="deeplift_shap", help="attribution method (default deeplift_shap)"
+        "--method",
+        choices=_common.LazyChoices(_methods),
+        default="deeplift_shap",
+        metavar="METHOD",
+        help="attribution method: %(choices)s (default deeplift_shap)",
     )
     _common.target_option(parser)
     _common.store_options(parser, "attributions")
