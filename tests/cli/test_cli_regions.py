@@ -9,8 +9,6 @@ from cli_helpers import ZOO, stderr_line
 
 from eugene.cli import main
 
-pytest.importorskip("pyfaidx", reason="--regions reads the genome with pyfaidx (the genome extra)")
-
 LENGTH = 30  # the zoo model's input length
 BED = [  # chrom, start, end, name, score, strand: a middle window, one off the chromosome start (reverse strand),
     ("chr1", 40, 60, "r1", 0, "+"),  # one off the end, one without strand
@@ -23,6 +21,7 @@ BED = [  # chrom, start, end, name, score, strand: a middle window, one off the 
 @pytest.fixture(scope="module")
 def genome(tmp_path_factory):
     """A two-chromosome genome (FASTA), a BED of BED's regions, and the windows cut from it base by base."""
+    pytest.importorskip("pyfaidx", reason="--regions reads the genome with pyfaidx (the genome extra)")
     root = tmp_path_factory.mktemp("genome")
     rng = np.random.default_rng(5)
     chroms = {"chr1": "".join(rng.choice(list("ACGT"), 120)), "chr2": "".join(rng.choice(list("ACGT"), 80))}
