@@ -167,6 +167,23 @@ def test_filter_counts_straight_in(database):
     assert hits["Query_ID"].nunique() == 5 and hits["p-value"].between(0, 1).all()
 
 
+def test_id_categories_sort_numbers_as_numbers(database):
+    """Query_ID / Target_ID categories are in natural order: filter_2 before filter_10 (issue 15, friction 7)."""
+    names = ["filter_10", "filter_2", "filter_1", "filter_11", "filter_0"]
+    queries = MotifSet([Motif(name, database[i].probs) for i, name in enumerate(names)])
+    targets = MotifSet([Motif(f"T{i}", database[i].probs) for i in range(60)], name="numbered")  # T2 before T10
+    hits = em.tomtom(queries, targets, thresh=None)
+    expected = sorted(names, key=lambda name: int(name.split("_")[1]))
+    assert list(hits["Query_ID"].cat.categories) == expected
+    assert list(hits["Target_ID"].cat.categories) == [f"T{i}" for i in range(60)]
+    assert list(hits.sort_values("Query_ID")["Query_ID"].astype(str).unique()) == expected
+    alone = em.tomtom(queries["filter_2"], targets, thresh=None)  # the codes still point at the right rows
+    mine = hits[hits["Query_ID"] == "filter_2"]
+    assert mine["Target_ID"].astype(str).tolist() == alone["Target_ID"].astype(str).tolist()
+    np.testing.assert_allclose(mine["p-value"], alone["p-value"])
+    assert mine["Query_consensus"].astype(str).tolist() == alone["Query_consensus"].astype(str).tolist()
+
+
 def test_qvalues_match_definition():
     rng = np.random.default_rng(2)
     p = np.concatenate([rng.uniform(size=300), rng.uniform(0, 1e-3, size=30)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +28,12 @@ _MIN_TARGETS = 50  # below this MEME warns that p-values are inaccurate
 
 
 _CHUNK = 64  # queries per kernel call when a progress bar is shown
+
+
+def _natural_key(name: str) -> tuple:
+    """Sort key reading runs of digits as numbers: filter_2 before filter_10, MA0083.3 before MA0083.10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name)))
+
 
 COLUMNS = [
     "Query_ID",
@@ -158,7 +165,8 @@ def tomtom(
         One row per (query, target) pair, sorted per query by p-value; columns as MEME's ``tomtom -text``
         (Query_ID, Target_ID, Optimal_offset, p-value, E-value, q-value, Overlap, Query_consensus,
         Target_consensus, Orientation) plus Target_Name (the target's alternate name). ID, consensus and name
-        columns are categorical.
+        columns are categorical; the categories of Query_ID and Target_ID are in natural order (filter_2 before
+        filter_10), so sorting by them sorts names the way people read them.
 
     Examples
     --------
@@ -270,15 +278,20 @@ def tomtom(
     t_alts = [m.alt_name for _, m in targets]
     q_cons = _consensus(q_cols, q_len, [m.alphabet for m in queries])
 
-    def categorical(labels: list[str], codes: np.ndarray) -> pd.Categorical:
+    def categorical(labels: list[str], codes: np.ndarray, *, natural: bool = False) -> pd.Categorical:
         uniques, inverse = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
+        if natural:  # categories (and so sort_values) in natural order: filter_2 before filter_10
+            order = np.array(sorted(range(len(uniques)), key=lambda i: _natural_key(uniques[i])), dtype=np.intp)
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            uniques, inverse = uniques[order], rank[inverse]
         inverse = inverse.astype(np.min_scalar_type(-len(uniques)))  # pandas' code type: one small take, no cast
         return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
 
     return pd.DataFrame(
         {
-            "Query_ID": categorical([m.name for m in queries], table["query"]),
-            "Target_ID": categorical(t_names, target_index),
+            "Query_ID": categorical([m.name for m in queries], table["query"], natural=True),
+            "Target_ID": categorical(t_names, target_index, natural=True),
             "Optimal_offset": table["offset"],
             "p-value": table["p"],
             "E-value": evalues,
