@@ -28,12 +28,15 @@ def _cpu_model() -> str:
         return platform.processor() or "unknown"
 
 
-def _best(fn, repeats: int) -> float:
+def _best(fn, repeats: int, results: dict | None = None, name: str = "") -> float:
+    """Best time of ``repeats`` calls; the last call's result goes to ``results[name]``."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        fn()
+        out = fn()
         times.append(time.perf_counter() - start)
+    if results is not None:
+        results[name] = out
     return min(times)
 
 
@@ -68,7 +71,7 @@ def main() -> None:
     )
 
     def ours():
-        attribute(model, X, "deeplift_shap", references=refs, batch_size=args.batch_size, verbose=False)
+        return attribute(model, X, "deeplift_shap", references=refs, batch_size=args.batch_size, verbose=False)
 
     def floor():
         inputs = torch.cat([X.repeat_interleave(args.refs, 0), refs.flatten(0, 1)])
@@ -76,16 +79,20 @@ def main() -> None:
             rows = inputs[start : start + 2 * args.batch_size].clone().requires_grad_(True)
             torch.autograd.grad(model(rows)[:, 0].sum(), rows)
 
-    timings = {"eugene": _best(ours, args.repeats), "floor (fwd+bwd of [x; r])": _best(floor, args.repeats)}
+    results: dict[str, torch.Tensor] = {}
+    timings = {
+        "eugene": _best(ours, args.repeats, results, "eugene"),
+        "floor (fwd+bwd of [x; r])": _best(floor, args.repeats),
+    }
     try:
         from tangermeme.deep_lift_shap import deep_lift_shap
 
         def tangermeme():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                deep_lift_shap(model, X, references=refs, batch_size=args.batch_size, verbose=False)
+                return deep_lift_shap(model, X, references=refs, batch_size=args.batch_size, verbose=False)
 
-        timings["tangermeme"] = _best(tangermeme, args.repeats)
+        timings["tangermeme"] = _best(tangermeme, args.repeats, results, "tangermeme")
     except ImportError:
         print("tangermeme not installed (bench extra); skipped")
     try:
@@ -106,6 +113,10 @@ def main() -> None:
     for peer in ("tangermeme", "captum", "floor (fwd+bwd of [x; r])"):
         if peer in timings:
             print(f"eugene / {peer}: {timings[peer] / timings['eugene']:.2f}x throughput")
+    if "tangermeme" in results:  # the same rules (cross max for the max pools): equal up to float32 rounding
+        ours_, theirs = results["eugene"], results["tangermeme"]
+        gap = float((ours_ - theirs).abs().max() / theirs.abs().max())
+        print(f"max |eugene - tangermeme| / max |tangermeme| = {gap:.1e}")
 
 
 if __name__ == "__main__":
