@@ -10,7 +10,6 @@ which takes a few seconds and runs only with ``EUGENE_TEST_WHEEL=1`` and the ``b
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -48,7 +47,7 @@ def _data_files() -> set[str]:
 def test_distribution_name_is_not_the_import_name_taken_on_pypi():
     name = PYPROJECT["project"]["name"]
     # PyPI's "eugene" is an unrelated project and "eugene-tools" is EUGENe: either would install someone else's code
-    assert re.sub(r"[-_.]+", "-", name).lower() not in {"eugene", "eugene-tools"}
+    assert _dist._normalize(name) not in {"eugene", "eugene-tools"}
     assert name == _dist.DISTRIBUTION
     assert PYPROJECT["project"]["scripts"]["eugene"] == "eugene.cli:main"
     readme = (ROOT / "README.md").read_text()
