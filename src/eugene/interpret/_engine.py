@@ -25,14 +25,13 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .._threads import saved_while_open, this_thread_only
-from .._validate import check_onehot, check_positive_int, describe
+from .._validate import check_onehot, check_positive_int, check_seed, describe
 
 Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
 
 __all__ = [
     "Run",
     "check_bool",
-    "check_seed",
     "as_tensor",
     "like_input",
     "model_alphabet_size",
@@ -238,15 +237,6 @@ def check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False; got {describe(value)}")
     return bool(value)
-
-
-def check_seed(seed: Any, name: str = "seed") -> int | None:
-    """Return ``seed`` after checking it is None or a non-negative int (the seeds numpy's generators take)."""
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"{name} must be None or a non-negative integer; got {describe(seed)}")
-    return int(seed)
 
 
 def batches(n: int, batch_size: int, *, verbose: bool = False, desc: str = "") -> Iterator[slice]:

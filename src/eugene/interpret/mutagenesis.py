@@ -37,6 +37,7 @@ __all__ = ["ism"]
 FastMode = bool | Literal["auto", "taylor"]
 
 _CHUNK = 16  # sequences whose reference activations the fast path keeps at once
+_BATCHES = 64  # mutant batches per chunk at least: few partial batches, and one chunk's index lists stay small
 
 
 def _window(start: int | None, end: int | None, length: int) -> tuple[int, int]:
@@ -118,7 +119,7 @@ class Mutagenesis:
                 result[sl, :, self.lo : self.hi] = (g - (g * x).sum(dim=1, keepdim=True))[:, :, self.lo : self.hi]
         else:
             per_sequence = X.shape[1] * (self.hi - self.lo)
-            size = max(_CHUNK, -(-8 * self.run.batch_size // max(1, per_sequence)))
+            size = max(_CHUNK, -(-_BATCHES * self.run.batch_size // max(1, per_sequence)))
             for sl in self.run.batches(len(X), size, desc="ism"):
                 result[sl] = self._exact(X[sl])
         if self.centre:

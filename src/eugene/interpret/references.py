@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validate import check_positive_int, describe
-from ._engine import as_tensor, check_seed, like_input
+from .._validate import check_positive_int, check_seed, describe
+from ._engine import as_tensor, like_input
 
 KINDS = ("dinucleotide_shuffle", "shuffle", "zero", "uniform", "gc")
 
