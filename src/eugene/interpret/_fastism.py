@@ -255,12 +255,15 @@ class _ThreadTracer(fx.Tracer):
 
 @dataclass(frozen=True)
 class _Traced:
-    """A model's traced graph and what FastISM reads from it; shared by every FastISM of the model, never changed."""
+    """A model's traced graph and what FastISM reads from it, shared by every FastISM of the model: never changed,
+    except that ``plans`` gains the plan for each sequence length when first needed (the same plan whichever thread
+    makes it, so two threads making it at once is harmless)."""
 
     gm: fx.GraphModule
     nodes: tuple[fx.Node, ...]
     modules: dict[str, nn.Module]
     inplace: frozenset[fx.Node]
+    plans: dict[int, _Plan] = field(default_factory=dict)
 
 
 _MODULE_INTERNALS = frozenset(vars(nn.Module())) - {"training"}
@@ -333,9 +336,9 @@ def _traced(model: nn.Module) -> _Traced:
 class FastISM:
     """Fast exact ISM predictions for one model: ``run`` gives the target for the references and every mutant.
 
-    The model is traced once (shared by every FastISM of it); ``run`` changes nothing shared, so one FastISM, or
-    several of one model, may run from several threads at once. ``plan`` is the plan of the latest ``run``, kept for
-    inspection only.
+    The model is traced and planned once per sequence length (shared by every FastISM of it); ``run`` changes nothing
+    else that is shared, so one FastISM, or several of one model, may run from several threads at once. ``plan`` is
+    the plan of the latest ``run``, kept for inspection only.
     """
 
     def __init__(self, model: nn.Module, device: torch.device) -> None:
@@ -343,6 +346,7 @@ class FastISM:
         self.model = model
         self.device = device
         self.gm, self.nodes, self.modules, self.inplace = traced.gm, traced.nodes, traced.modules, traced.inplace
+        self.plans = traced.plans
         self.plan: _Plan | None = None
 
     # ---- executing nodes -------------------------------------------------------------------------------------
@@ -473,7 +477,7 @@ class FastISM:
         verbose: bool,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Target values for the references ``X`` (N,) and for each mutant ``(seq, base, pos)`` (M,)."""
-        refs, preds, plan = [], torch.empty(len(seq), dtype=X.dtype), None
+        refs, preds, plan = [], torch.empty(len(seq), dtype=X.dtype), self.plans.get(X.shape[2])
         chunk = 16
         bounds = torch.searchsorted(seq, torch.arange(0, len(X) + chunk, chunk).clamp(max=len(X)))
         for c, seqs in enumerate(batches(len(X), chunk, verbose=verbose, desc="fast ism")):
@@ -484,7 +488,7 @@ class FastISM:
                 direct = select(self.model(Xc))
                 if not torch.allclose(ref, direct, rtol=1e-5, atol=1e-6 * float(direct.abs().max()) + 1e-12):
                     raise FastISMUnsupported("the traced graph does not reproduce the model's output")
-                plan = self._build_plan(env, Xc.shape[2])
+                plan = self.plans[Xc.shape[2]] = self._build_plan(env, Xc.shape[2])
             refs.append(ref.cpu())
             padded = self._padded_references(plan, env)
             lo, hi = int(bounds[c]), int(bounds[c + 1])
