@@ -106,9 +106,9 @@ def warn_if_shared(paths: tuple[str, ...] | None = None) -> None:
     warnings.warn(
         f"another installed distribution also provides the top-level package 'eugene': {where}. This package is "
         f"{DISTRIBUTION} (imported as eugene); distributions that share a package overwrite each other's files, so "
-        f"'import eugene' may run a mix of both. Use each in its own virtual environment (python -m venv "
-        f"eugene-env && eugene-env/bin/pip install {DISTRIBUTION}), or remove the other here: pip uninstall {names}, "
-        f"then pip install --force-reinstall --no-deps {DISTRIBUTION} (uninstalling the other deletes the files both "
+        f"'import eugene' may run a mix of both. Use each in its own virtual environment ('python -m venv "
+        f"eugene-env && eugene-env/bin/pip install {DISTRIBUTION}'), or remove the other here: 'pip uninstall {names}' "
+        f"then 'pip install --force-reinstall --no-deps {DISTRIBUTION}' (uninstalling the other deletes the files both "
         "share).",
         PackageConflictWarning,
         stacklevel=3,  # the caller of warn_if_shared's caller: the line that imports eugene
