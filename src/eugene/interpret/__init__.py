@@ -32,6 +32,7 @@ _EXPORTS = {
     "filters_to_meme_sdata": "sdata",
     "gia_sdata": "sdata",
     "verify_store": "_store",
+    "seqlets": "seqlet_calling",
 }
 
 __all__ = sorted(_EXPORTS)
