@@ -31,7 +31,21 @@ def test_filter_logos_one_panel_per_motif_titled_with_best_match():
     assert len(titles) == 3
     assert "SRF (MA0083.3) q=1.0e-04" in titles[0] and "MA0001.1" not in titles[0]
     assert "q=" not in titles[1]
+    assert "q=" not in titles[2]  # q = 0.2: not significant, so no label (the report's threshold, MATCH_FDR)
+    relaxed = [ax.get_title() for ax in filter_logos(_motifs(), matches, q_threshold=0.25).axes if ax.get_title()]
+    assert "Y (MA0002.1) q=2.0e-01" in relaxed[2]
     plt.close("all")
+
+
+def test_filter_logos_threshold_is_checked_and_defaults_to_the_shared_one():
+    import inspect
+
+    from eugene.plot.filters import MATCH_FDR
+
+    assert inspect.signature(filter_logos).parameters["q_threshold"].default == MATCH_FDR == 0.05
+    matches = pd.DataFrame({"Query_ID": ["filter_0"], "Target_ID": ["M"], "p-value": [0.1], "q-value": [0.1]})
+    with pytest.raises(ValueError, match=r"q_threshold must be a q-value in \[0, 1\]; got 5"):
+        filter_logos(_motifs(), matches, q_threshold=5)
 
 
 def test_filter_logos_rejects_a_table_that_is_not_tomtom():

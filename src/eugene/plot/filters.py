@@ -9,14 +9,21 @@ import numpy as np
 
 from .logos import logo
 
-__all__ = ["filter_logos", "embedding"]
+__all__ = ["filter_logos", "embedding", "MATCH_FDR"]
+
+MATCH_FDR = 0.05
+"""TOMTOM q-value at or below which a match counts: it labels a filter logo here and in :mod:`eugene.report`."""
 
 
-def _best_matches(matches: Any) -> dict[str, str]:
-    """Per query, a label for its best TOMTOM match (lowest q-value, then p-value): "name (id) q=..."."""
+def _best_matches(matches: Any, q_threshold: float) -> dict[str, str]:
+    """Per query, a label for its best TOMTOM match (lowest q-value, then p-value) with q <= ``q_threshold``:
+    "name (id) q=..."."""
     needed = {"Query_ID", "Target_ID", "q-value", "p-value"}
     if not needed <= set(getattr(matches, "columns", ())):
         raise ValueError(f"matches must be a TOMTOM table (eugene.motifs.tomtom) with columns {sorted(needed)}")
+    if isinstance(q_threshold, bool) or not isinstance(q_threshold, (int, float)) or not 0 <= q_threshold <= 1:
+        raise ValueError(f"q_threshold must be a q-value in [0, 1]; got {q_threshold!r}")
+    matches = matches[matches["q-value"] <= q_threshold]
     best = matches.sort_values(["q-value", "p-value"]).drop_duplicates("Query_ID")
     labels = {}
     for row in best.to_dict("records"):
@@ -33,9 +40,11 @@ def filter_logos(
     *,
     ncols: int = 4,
     max_motifs: int | None = None,
-    panel_size: tuple[float, float] = (3.0, 1.3),
+    panel_size: tuple[float, float] = (3.0, 1.4),
+    q_threshold: float = MATCH_FDR,
 ) -> plt.Figure:
-    """A grid of information-content logos, one per motif, titled with its name, site count and best match.
+    """A grid of information-content logos (bits against position), one per motif, titled with its name, site count
+    and best significant match.
 
     Parameters
     ----------
@@ -43,13 +52,15 @@ def filter_logos(
         A MotifSet, e.g. from :func:`eugene.interpret.filter_pfms`.
     matches
         Optional TOMTOM table (:func:`eugene.motifs.tomtom`) for these motifs; each logo is labelled with its best
-        match (lowest q-value) and the q-value.
+        match (lowest q-value) and the q-value when that q-value is at most ``q_threshold``.
     ncols
         Logos per row.
     max_motifs
         Draw only the first ``max_motifs`` motifs.
     panel_size
         Width and height of one logo in inches.
+    q_threshold
+        The largest q-value that labels a logo (default :data:`MATCH_FDR`, the report's threshold too).
 
     Returns
     -------
@@ -67,7 +78,7 @@ def filter_logos(
     chosen = list(motifs)[:max_motifs] if max_motifs is not None else list(motifs)
     if not chosen:
         raise ValueError("motifs must hold at least one motif to draw")
-    labels = _best_matches(matches) if matches is not None else {}
+    labels = _best_matches(matches, q_threshold) if matches is not None else {}
     ncols = max(1, min(ncols, len(chosen)))
     nrows = -(-len(chosen) // ncols)
     fig, axes = plt.subplots(
@@ -80,7 +91,7 @@ def filter_logos(
         title = f"{motif.name}{sites}"
         if motif.name in labels:
             title += f"\n{labels[motif.name]}"
-        logo(heights, alphabet=motif.alphabet, ax=ax, title=title)
+        logo(heights, alphabet=motif.alphabet, ax=ax, title=title, xlabel="position (bp)", ylabel="bits")
         ax.set_ylim(0, np.log2(probs.shape[0]))
     for ax in axes.flat[len(chosen) :]:
         ax.axis("off")
@@ -138,7 +149,7 @@ def embedding(
             for value in np.unique(labels):
                 keep = labels == value
                 ax.scatter(x[keep], y[keep], s=s, label=str(value), linewidths=0)
-            ax.legend(frameon=False, markerscale=2, fontsize=8)
+            ax.legend(frameon=False, markerscale=2, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     method = getattr(emb, "method", "")
     prefix = {"pca": "PC", "umap": "UMAP"}.get(method, "dim ")
     ratio = getattr(emb, "explained_variance_ratio", None)

@@ -23,6 +23,7 @@ def logo(
     *,
     start: int = 0,
     title: str | None = None,
+    xlabel: str | None = None,
     ylabel: str | None = None,
     color_scheme: str | dict | None = None,
 ) -> plt.Axes:
@@ -39,7 +40,7 @@ def logo(
         Axes to draw on; a new figure sized to the width when None.
     start
         Position label of the first column.
-    title, ylabel
+    title, xlabel, ylabel
         Labels; ``color_scheme`` is a logomaker scheme name or a {letter: colour} dict (nucleotides get the usual
         green/blue/orange/red by default, other alphabets logomaker's "chemistry" or "classic").
 
@@ -70,6 +71,8 @@ def logo(
     ax.spines[["top", "right"]].set_visible(False)
     if title:
         ax.set_title(title, fontsize=9)
+    if xlabel:
+        ax.set_xlabel(xlabel)
     if ylabel:
         ax.set_ylabel(ylabel)
     return ax

@@ -11,7 +11,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ._sites import mark_sites
+
 __all__ = ["ism_heatmap", "gia_curve", "variant_effects"]
+
+
+_AXIS_LABELS = {  # the columns of eu.interpret's GIA and variant tables, with their units
+    "position": "motif position (bp)",
+    "distance": "distance between motifs (bp)",
+    "n_sites": "number of motif sites",
+    "importance": "importance (\u0394 prediction)",
+    "cooperativity": "cooperativity (\u0394 prediction)",
+    "diff": "alt - ref (\u0394 prediction)",
+    "log2_fc": "log2 fold change (alt / ref)",
+}
 
 
 def _axes(ax: Any, size: tuple[float, float]) -> Any:
@@ -27,6 +40,7 @@ def ism_heatmap(
     start: int = 0,
     cmap: str = "RdBu_r",
     mark_reference: Any = None,
+    sites: Any = None,
     ax: Any = None,
 ) -> Any:
     """Heatmap of one sequence's ISM effects (A, L): rows are bases, columns positions, centred colour scale.
@@ -43,6 +57,9 @@ def ism_heatmap(
         A diverging colormap; the scale is symmetric around 0.
     mark_reference
         The sequence's one-hot (A, L): the observed base of each column gets a dot.
+    sites
+        Known sites to mark (``(start, end[, label])`` tuples or a table with ``start``, ``end``, ``name``; end
+        exclusive): outlined on the heatmap and labelled above it.
     ax
         Axes to draw on; None makes a new figure.
 
@@ -61,9 +78,11 @@ def ism_heatmap(
         ref = np.asarray(mark_reference.detach().cpu() if hasattr(mark_reference, "detach") else mark_reference)
         rows, cols = np.nonzero(ref == 1)
         ax.scatter(cols + start, rows, s=4, c="k", marker="o")
+    mark_sites(ax, sites, outline=True)  # a span behind an opaque heatmap would be hidden
     ax.set_yticks(range(len(alphabet)), list(alphabet))
-    ax.set_xlabel("position")
-    ax.figure.colorbar(image, ax=ax, label="ISM effect", fraction=0.03)
+    ax.set_xlabel("position (bp)")
+    ax.set_ylabel("substituted base")
+    ax.figure.colorbar(image, ax=ax, label="ISM effect (\u0394 prediction)", fraction=0.03)
     return ax
 
 
@@ -109,14 +128,14 @@ def gia_curve(
     groups = table.groupby(hue) if hue else [(None, table)]
     for label, part in groups:
         part = part.sort_values(x)
-        line = ax.plot(part[x], part[y], marker="o", ms=3, label=None if label is None else f"{hue} {label}")[0]
+        line = ax.plot(part[x], part[y], marker="o", ms=3, label=None if label is None else str(label))[0]
         if error and error in part:
             ax.fill_between(part[x], part[y] - part[error], part[y] + part[error], alpha=0.2, color=line.get_color())
     ax.axhline(0, color="0.6", lw=0.8)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    if hue:
-        ax.legend(frameon=False)
+    ax.set_xlabel(_AXIS_LABELS.get(x, x))
+    ax.set_ylabel(_AXIS_LABELS.get(y, y))
+    if hue:  # beside the axes, never over a curve
+        ax.legend(title=hue, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), alignment="left")
     return ax
 
 
@@ -151,5 +170,5 @@ def variant_effects(table: pd.DataFrame, value: str = "diff", *, label: str | No
     ax.barh(range(len(ordered)), ordered[value], color=colors)
     ax.set_yticks(range(len(ordered)), names)
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_xlabel(value)
+    ax.set_xlabel(_AXIS_LABELS.get(value, value))
     return ax
