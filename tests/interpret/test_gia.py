@@ -156,10 +156,10 @@ def test_gia_tables_plot() -> None:
     backgrounds = gc_backgrounds(10, 40, gc=0.0, seed=8)
     _, positional = gia_positional(Detector([MOTIF_A]).eval(), backgrounds, MOTIF_A, step=5)
     ax = eu.plot.gia_curve(positional)
-    assert ax.get_xlabel() == "position" and len(ax.lines) >= 1
+    assert ax.get_xlabel() == "motif position (bp)" and len(ax.lines) >= 1  # axes name the column and its unit
     _, spacing = gia_spacing(Detector([MOTIF_A, MOTIF_B], "product").eval(), backgrounds, MOTIF_A, MOTIF_B, [0, 3])
     ax = eu.plot.gia_curve(spacing)
-    assert ax.get_ylabel() == "cooperativity" and len(ax.get_legend().get_texts()) == 2
+    assert ax.get_ylabel() == "cooperativity (\u0394 prediction)" and len(ax.get_legend().get_texts()) == 2
     plt.close("all")
 
 
