@@ -93,21 +93,6 @@ def test_torch_threads_kept_nests_and_restores_after_errors(monkeypatch):
     assert count[0] == 4
 
 
-def test_torch_threads_kept_from_many_threads_with_real_kernels():
-    """Eight threads run eugene's parallel numba kernel inside the guard at once; torch's count is unchanged here and
-    in a new thread afterwards."""
-    from eugene.interpret._onehot_conv import _codes
-
-    X = torch.nn.functional.one_hot(torch.randint(4, (16, 50), generator=torch.Generator().manual_seed(0)), 4)
-    X = X.transpose(1, 2).float().contiguous()
-    expected = X.argmax(1).numpy()
-    before, before_new = torch.get_num_threads(), _in_new_thread(torch.get_num_threads)
-    for codes in _threads(8, lambda i: [_codes(X) for _ in range(10)][-1]):
-        assert (codes == expected).all()
-    assert torch.get_num_threads() == before
-    assert _in_new_thread(torch.get_num_threads) == before_new
-
-
 def test_model_state_blocks_overlapping_across_threads_restore_the_model():
     """Thread 1 enters after thread 0 set the model to eval without gradients, and leaves last: the model must end as
     it began (training, parameters requiring gradients), not as thread 0 left it for thread 1."""
@@ -232,6 +217,15 @@ def test_each_model_is_traced_once_and_again_after_it_changed(monkeypatch):
     assert len(calls) == 3
 
 
+def test_one_trace_serves_every_sequence_length_with_its_own_plan():
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Conv1d(4, 4, 5, padding=2), nn.ReLU(), nn.AdaptiveMaxPool1d(1), nn.Flatten()).eval()
+    for length in (20, 31, 20):
+        X = _onehot(3, length, seed=length)
+        torch.testing.assert_close(ism(model, X, fast=True), ism(model, X, fast=False))
+    assert sorted(_fastism._TRACES[model][1].plans) == [20, 31]
+
+
 def test_fast_ism_trace_cache_lets_models_go():
     model = nn.Sequential(nn.Conv1d(4, 2, 3), nn.Flatten(), nn.Linear(2 * 8, 1)).eval()
     ism(model, _onehot(2, 10), fast=True)
@@ -273,6 +267,7 @@ def test_threaded_ism_deeplift_and_filter_counting_equal_serial_results():
     names = list(jobs)
     serial = {name: job() for name, job in jobs.items()}
     flags = [p.requires_grad for p in model.parameters()], [m.training for m in model.modules()]
+    counts = torch.get_num_threads(), _in_new_thread(torch.get_num_threads)
 
     def run(i: int) -> dict[str, torch.Tensor]:
         order = names[i % len(names) :] + names[: i % len(names)]
@@ -282,3 +277,4 @@ def test_threaded_ism_deeplift_and_filter_counting_equal_serial_results():
         for name in names:
             torch.testing.assert_close(results[name], serial[name], msg=lambda m, name=name: f"{name}: {m}")
     assert ([p.requires_grad for p in model.parameters()], [m.training for m in model.modules()]) == flags
+    assert (torch.get_num_threads(), _in_new_thread(torch.get_num_threads)) == counts  # numba kernels ran in threads
