@@ -198,8 +198,9 @@ def test_ground_truth_section_lists_the_filters_matching_each_planted_motif(tiny
                 "q-value": [0.01, 0, 0.2],
             }
         )
-        ctx.results.significant = pd.DataFrame(
-            {"Query_ID": ["filter_10", "filter_2", "filter_1"], "Target_ID": ["m1", "m1", "m1"], "q-value": [0.01] * 3}
+        query = pd.Categorical(["filter_10", "filter_2", "filter_1"], categories=["filter_1", "filter_2", "filter_10"])
+        ctx.results.significant = pd.DataFrame(  # as TOMTOM gives it: IDs categorical, in natural order
+            {"Query_ID": query, "Target_ID": ["m1", "m1", "m1"], "q-value": [0.01] * 3}
         )
         ctx.results.top = np.array([0, 1])
         ctx.results.attributions = X[[0, 1]] * (mask[[0, 1]] >= 0)[:, None]

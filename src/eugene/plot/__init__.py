@@ -14,6 +14,7 @@ _EXPORTS = {
     "informative_window": "attributions",
     "MATCH_FDR": "filters",
     "filter_logos": "filters",
+    "influence_heatmap": "filters",
     "embedding": "filters",
     "ism_heatmap": "perturbation",
     "gia_curve": "perturbation",

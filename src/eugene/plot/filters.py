@@ -9,7 +9,7 @@ import numpy as np
 
 from .logos import logo
 
-__all__ = ["filter_logos", "embedding", "MATCH_FDR"]
+__all__ = ["filter_logos", "influence_heatmap", "embedding", "MATCH_FDR"]
 
 MATCH_FDR = 0.05
 """TOMTOM q-value at or below which a match counts: it labels a filter logo here and in :mod:`eugene.report`."""
@@ -96,6 +96,58 @@ def filter_logos(
     for ax in axes.flat[len(chosen) :]:
         ax.axis("off")
     return fig
+
+
+def influence_heatmap(
+    influence: Any,
+    filters: Any = None,
+    outputs: Any = None,
+    ax: plt.Axes | None = None,
+    *,
+    cmap: str = "RdBu_r",
+) -> plt.Axes:
+    """Filter influence (:func:`eugene.interpret.filter_influence`, (F, T)) as a heatmap: one row per filter, one column
+    per output, red where a filter supports the output (positive), blue where it lowers it, on a scale centred at 0.
+
+    Parameters
+    ----------
+    influence
+        (F, T) values, numpy or torch.
+    filters, outputs
+        Row and column labels (default ``filter_i`` and ``output j``).
+    ax
+        Axes to draw on; a new figure sized to the table when None.
+    cmap
+        A diverging colormap.
+
+    Returns
+    -------
+    The Axes.
+
+    Examples
+    --------
+    >>> ax = influence_heatmap(np.random.default_rng(0).normal(size=(6, 3)), outputs=["SRF", "MAX", "SP1"])
+    """
+    values = np.asarray(influence.detach().cpu() if hasattr(influence, "detach") else influence, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"influence must have shape (F, T), one row per filter; got {values.shape}")
+    filters = [f"filter_{i}" for i in range(values.shape[0])] if filters is None else [str(f) for f in filters]
+    outputs = [f"output {j}" for j in range(values.shape[1])] if outputs is None else [str(o) for o in outputs]
+    if (len(filters), len(outputs)) != values.shape:
+        raise ValueError(
+            f"filters and outputs must label the {values.shape[0]} rows and {values.shape[1]} columns of influence; "
+            f"got {len(filters)} and {len(outputs)}"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.5 + 0.55 * values.shape[1], 1.0 + 0.28 * values.shape[0]))
+    limit = float(np.abs(values).max()) or 1.0
+    image = ax.imshow(values, aspect="auto", cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+    ax.set_xticks(range(len(outputs)), outputs, rotation=45, ha="right")
+    ax.set_yticks(range(len(filters)), filters)
+    ax.set_xlabel("model output (task)")
+    ax.set_ylabel("first-layer filter")
+    ax.figure.colorbar(image, ax=ax, label="influence (\u0394 prediction)", fraction=0.05)
+    return ax
 
 
 def embedding(

@@ -11,7 +11,7 @@ import datetime
 import os
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -100,6 +100,7 @@ def build_report(
     model_label: str = "",
     sections: Sequence[str | tuple[str, SectionFunction]] | None = None,
     planted: PlantedMotifs | None = None,
+    motif_tasks: Mapping[str, int] | None = None,
     batch_size: int = 128,
     device: str | torch.device | None = None,
     seed: int = 0,
@@ -126,7 +127,9 @@ def build_report(
     alphabet
         Alphabet of X's channels ("DNA" or "RNA").
     target
-        The model output to explain: an index into its outputs, or a list of indices whose outputs are summed.
+        The model output to explain: an index into its outputs, or a list of indices whose outputs are summed. It
+        chooses and explains the top sequences, and is what filter influence and GIA explain unless ``motif_tasks``
+        says otherwise.
     databases
         Motif files (MEME, JASPAR, ...) to match filters against; None: JASPAR 2024 CORE vertebrates, offline.
     n_top, n_gia
@@ -140,6 +143,11 @@ def build_report(
     planted
         The ground truth of sequences with planted motifs (:class:`eugene.datasets.PlantedMotifs`, the rows of ``X``),
         for the ``"ground-truth"`` section.
+    motif_tasks
+        For a multi-task model whose outputs stand for known motifs (e.g. one output per transcription factor): the
+        output of each motif, ``{motif ID in the databases: output index}`` (the demo model's card gives them). Then
+        each readout explains its own task: a motif's GIA curve is the change of that motif's output, and filter
+        influence is shown for each of these outputs (a filters x outputs heatmap). None: both explain ``target``.
     batch_size, device, seed, verbose
         Passed to every computation; ``verbose`` shows a progress bar for each long step.
 
@@ -174,6 +182,16 @@ def build_report(
         raise ValueError(
             f"target must be a non-negative output index or a non-empty list of them; got {describe(target)}"
         )
+    if motif_tasks is not None:
+        if not isinstance(motif_tasks, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0
+            for k, v in motif_tasks.items()
+        ):
+            raise ValueError(
+                "motif_tasks must map motif IDs (str) to output indices (int >= 0), e.g. {'MA0083.3': 9}; "
+                f"got {describe(motif_tasks)}"
+            )
+        motif_tasks = {k: int(v) for k, v in motif_tasks.items()}
     ctx = ReportContext(
         model=model,
         X=array,
@@ -190,6 +208,7 @@ def build_report(
         seed=int(seed),
         verbose=verbose,
         planted=planted,
+        motif_tasks=motif_tasks,
     )
     chosen = _chosen_sections(sections, planted)
     ctx.out.mkdir(parents=True, exist_ok=True)

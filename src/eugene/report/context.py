@@ -78,6 +78,7 @@ class ReportContext:
     seed: int = 0
     verbose: bool = False
     planted: PlantedMotifs | None = None
+    motif_tasks: dict[str, int] | None = None
     results: ReportResults = field(default_factory=ReportResults)
 
 

@@ -8,8 +8,6 @@ inputs are missing says so. :data:`SECTIONS` names every section, in the report'
 
 from __future__ import annotations
 
-import re
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -17,13 +15,15 @@ import torch
 
 from eugene import interpret, models, motifs, plot, seq
 from eugene.evaluate import attribution_auroc
+from eugene.plot.filters import MATCH_FDR
 
 from ._html import bars_html, escape, figure_html, note_html, table_html
 from .context import ReportContext, Section, SectionFunction, target_label
 
 __all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia", "ground_truth"]
 
-FDR = 0.05  # q-value below which a TOMTOM match counts as a match in the report
+FDR = MATCH_FDR  # q-value at or below which a TOMTOM match counts, in the report and in eu.pl.filter_logos alike
+ATTRIBUTION_WINDOW = 40  # positions of an attribution logo; longer sequences show their most informative window
 GIA_BACKGROUNDS = 64  # dinucleotide-shuffled backgrounds per GIA curve
 GIA_POSITIONS = 40  # about this many positions per GIA curve
 
@@ -129,7 +129,7 @@ def filters(ctx: ReportContext) -> Section:
     best = best.set_index(best["Query_ID"].astype(str))
     rows = []
     for motif in pfms:
-        row = {"filter": motif.name, "n_sites": motif.nsites}
+        row = {"filter": motif.name, "n_sites": int(motif.nsites)}
         if motif.name in best.index:
             hit = best.loc[motif.name]
             row |= {
@@ -143,47 +143,112 @@ def filters(ctx: ReportContext) -> Section:
             }
         rows.append(row)
     table = pd.DataFrame(rows)
-    significant = hits[hits["q-value"] <= FDR]
+    if "q-value" in table:  # most significant first (filters without any match last), ties in filter order
+        table = table.sort_values(["q-value", "p-value"], kind="stable", na_position="last", ignore_index=True)
+        table["offset"] = table["offset"].astype("Int64")
+        table.insert(2, "significant", table["q-value"] <= FDR)
+    significant = hits[hits["q-value"] <= FDR].sort_values(["q-value", "p-value", "Query_ID"], ignore_index=True)
     ctx.results.motifs = pfms
     ctx.results.database = _as_motif_set(database)
     ctx.results.matches = table
     ctx.results.significant = significant
-    figure = plot.filter_logos(pfms, significant if len(significant) else None)
-    n_matched = int((table.get("q-value", pd.Series(dtype=float)) <= FDR).sum())
+    figure = plot.filter_logos(pfms, hits, q_threshold=FDR)
+    n_matched = int(table["significant"].sum()) if "significant" in table else 0
     parts.append(
-        f"<p>{len(pfms)} filters with sites; {n_matched} match a known motif at q &le; {FDR} (labels on the logos).</p>"
+        f"<p>{len(pfms)} filters with sites; {n_matched} match a known motif at q &le; {FDR} (labels on the logos). "
+        "Logos: information content (bits) of each position of the filter.</p>"
     )
-    parts.append(figure_html(figure, "Filter logos (information content), titled with their best match"))
-    parts.append(table_html(table, "filter_matches.tsv", max_rows=len(table), caption="Best match of each filter"))
+    parts.append(figure_html(figure, f"Filter logos, titled with their best match when q <= {FDR}"))
+    parts.append(
+        table_html(
+            table,
+            "filter_matches.tsv",
+            max_rows=len(table),
+            caption="Best match of each filter, most significant first",
+            apart=~table["significant"] if "significant" in table else None,
+            apart_label=f"not significant (q > {FDR}): the best match is no better than chance",
+        )
+    )
     significant = significant.assign(**{c: significant[c].astype(str) for c in ("Query_ID", "Target_ID")})
     return Section("First-layer filters", "".join(parts), {"filter_matches": table, "tomtom": significant})
 
 
+def _output_labels(ctx: ReportContext) -> dict[int, str]:
+    """Each output that ``motif_tasks`` names, labelled with its motifs' names (e.g. ``"SRF (output 9)"``)."""
+    database = ctx.results.database
+    names: dict[int, list[str]] = {}
+    for motif_id, output in (ctx.motif_tasks or {}).items():
+        name = motif_id
+        if database is not None and motif_id in database.names:
+            name = database[motif_id].alt_name or motif_id
+        names.setdefault(output, []).append(name)
+    return {output: f"{'/'.join(names[output])} (output {output})" for output in sorted(names)}
+
+
 def filter_influence(ctx: ReportContext) -> Section:
-    """Change of the prediction when each first-layer filter is replaced by its mean output (Kelley et al. 2016)."""
+    """How much each first-layer filter supports the prediction: the drop when it is replaced by its mean output
+    (Kelley et al. 2016), on ``target``, or on each motif's own output when ``motif_tasks`` is given."""
     if (why := _no_conv_note(ctx)) is not None:
         return Section("Filter influence", note_html(why))
+    outputs = _output_labels(ctx)
     values = np.asarray(
         interpret.filter_influence(
-            ctx.model, ctx.X, target=ctx.target, batch_size=ctx.batch_size, device=ctx.device, verbose=ctx.verbose
+            ctx.model,
+            ctx.X,
+            target=None if outputs else ctx.target,
+            batch_size=ctx.batch_size,
+            device=ctx.device,
+            verbose=ctx.verbose,
         ),
         dtype=np.float64,
     )
-    table = pd.DataFrame({"filter": [f"filter_{i}" for i in range(len(values))], "influence": values})
+    if outputs:
+        if max(outputs) >= values.shape[1]:
+            raise ValueError(
+                f"motif_tasks names output {max(outputs)}, but the model has {values.shape[1]} outputs (0 to "
+                f"{values.shape[1] - 1})"
+            )
+        values = values[:, list(outputs)]
+    filters = [f"filter_{i}" for i in range(len(values))]
+    named = pd.Series(dtype=str)
     matches = ctx.results.matches
     if matches is not None and "name" in matches:
         named = matches[matches["q-value"] <= FDR].set_index("filter")["name"]
-        table["best_match"] = [named.get(f, "") for f in table["filter"]]
-    table = table.reindex(table["influence"].abs().sort_values(ascending=False).index)
-    shown = table.head(20)
-    labels = [f"{f} {m}".strip() for f, m in zip(shown["filter"], shown.get("best_match", [""] * len(shown)))]
-    html = (
-        f"<p>Mean change of {target_label(ctx.target)} over all sequences when a filter's output is replaced by its "
-        "mean, intact minus knocked out (Basset's knock-out; positive: the filter supports the output). Largest 20 by "
-        "magnitude:</p>"
-        + bars_html(labels, shown["influence"].to_numpy())
-        + table_html(table, "filter_influence.tsv", max_rows=0, caption="All filters")
+    labels = [f"{f} {named.get(f, '')}".strip() for f in filters]
+    explain = (
+        "positive: the filter supports the output, negative: it lowers it; in units of the model's output, averaged "
+        f"over all {len(ctx.X)} sequences"
     )
+    if outputs:
+        table = pd.DataFrame({"filter": filters, "best_match": [named.get(f, "") for f in filters]})
+        for column, label in enumerate(outputs.values()):
+            table[f"influence on {label}"] = values[:, column]
+        order = np.argsort(-np.abs(values).max(axis=1), kind="stable")
+        table = table.iloc[order].reset_index(drop=True)
+        shown = order[:20]
+        figure = plot.influence_heatmap(values[shown], [labels[i] for i in shown], list(outputs.values()))
+        html = (
+            "<p>How much each first-layer filter supports each motif's own output (the task it stands for): the "
+            "output with the filter intact minus with the filter's output replaced by its mean (Basset's knock-out; "
+            f"{explain}). The 20 filters with the largest effect on any of these outputs:</p>"
+            + figure_html(figure, "Filter influence on each motif's own output (red: supports, blue: lowers)")
+        )
+    else:
+        table = pd.DataFrame({"filter": filters, "influence": values})
+        table["best_match"] = [named.get(f, "") for f in filters]
+        table = table.reindex(table["influence"].abs().sort_values(ascending=False, kind="stable").index)
+        shown = table.head(20)
+        html = (
+            f"<p>How much each first-layer filter supports {target_label(ctx.target)}: the prediction with the filter "
+            f"intact minus with its output replaced by its mean (Basset's knock-out; {explain}). Largest 20 by "
+            "magnitude:</p>"
+            + bars_html(
+                [dict(zip(filters, labels))[f] for f in shown["filter"]],
+                shown["influence"].to_numpy(),
+                axis=f"influence on {target_label(ctx.target)} (\u0394 prediction)",
+            )
+        )
+    html += table_html(table, "filter_influence.tsv", max_rows=0, caption="All filters")
     return Section("Filter influence", html, {"filter_influence": table})
 
 
@@ -216,16 +281,37 @@ def attributions(ctx: ReportContext) -> Section:
         if scripted
         else "DeepLiftShap (Lundberg and Lee 2017) averaged over 20 dinucleotide-shuffled references"
     )
+    long = X.shape[2] > ATTRIBUTION_WINDOW
     parts = [
         f"<p>{method}, shown as attribution x one-hot for the {len(top)} top-scoring sequences (arrays in "
-        '<a href="attributions.npz">attributions.npz</a>).</p>'
+        '<a href="attributions.npz">attributions.npz</a>).'
+        + (
+            f" Each figure shows the whole sequence's attribution per position above a logo of its "
+            f"{ATTRIBUTION_WINDOW} bp with the most attribution (dashed box)."
+            if long
+            else ""
+        )
+        + (" Shaded: the planted motifs." if ctx.planted is not None else "")
+        + "</p>"
     ]
     for row, index in enumerate(top):
-        fig, ax = plt.subplots(figsize=(min(16.0, 1.5 + 0.07 * X.shape[2]), 1.8))
-        plot.attribution_logo(values[row] * X[row], ctx.alphabet, ax)
         caption = f"{ctx.names[index]} (prediction {scores[index]:.3g})"
-        parts.append(figure_html(fig, caption))
+        if long:
+            figure = plot.attribution_overview(
+                values[row] * X[row], ctx.alphabet, width=ATTRIBUTION_WINDOW, sites=_planted_sites(ctx, index)
+            )
+        else:
+            _, figure = plt.subplots(figsize=(1.5 + 0.25 * X.shape[2], 1.8))
+            plot.attribution_logo(values[row] * X[row], ctx.alphabet, figure)
+        parts.append(figure_html(figure, caption))
     return Section("Attributions", "".join(parts))
+
+
+def _planted_sites(ctx: ReportContext, index: int) -> pd.DataFrame | None:
+    """The planted motifs of sequence ``index`` (``start``, ``end``, ``name``), or None without ground truth."""
+    if ctx.planted is None:
+        return None
+    return ctx.planted.sites[ctx.planted.sites["sequence"] == index]
 
 
 def ism(ctx: ReportContext) -> Section:
@@ -246,8 +332,9 @@ def ism(ctx: ReportContext) -> Section:
         'sequences (arrays in <a href="ism.npz">ism.npz</a>).</p>'
     ]
     for row, index in enumerate(top):
-        ax = plot.ism_heatmap(values[row], alphabet=letters, mark_reference=X[row])
-        parts.append(figure_html(ax, f"{ctx.names[index]} (dots: the observed bases)"))
+        ax = plot.ism_heatmap(values[row], alphabet=letters, mark_reference=X[row], sites=_planted_sites(ctx, index))
+        boxes = "; boxes: the planted motifs" if ctx.planted is not None else ""
+        parts.append(figure_html(ax, f"{ctx.names[index]} (dots: the observed bases{boxes})"))
     return Section("In silico mutagenesis", "".join(parts))
 
 
@@ -264,34 +351,38 @@ def gia(ctx: ReportContext) -> Section:
     background = interpret.dinucleotide_backgrounds(ctx.X[np.sort(pick)], n=1, seed=ctx.seed)
     step = max(1, ctx.X.shape[2] // GIA_POSITIONS)
     curves = {}
+    tasks = ctx.motif_tasks or {}
     for row in best.itertuples():
         label = f"{row.name} ({row.best_match})" if row.name else row.best_match
+        target = tasks.get(row.best_match, ctx.target)
+        if row.best_match in tasks:
+            label += f" on output {target}"
         _, curve = interpret.gia_positional(
             ctx.model,
             background,
             database[row.best_match],
-            target=ctx.target,
+            target=target,
             step=step,
             batch_size=ctx.batch_size,
             device=ctx.device,
             seed=ctx.seed,
             verbose=ctx.verbose,
         )
-        curves[label] = curve
+        curves[label] = curve.assign(output=target_label(target))
     table = pd.concat([c.assign(motif=label) for label, c in curves.items()], ignore_index=True)
+    explained = (
+        "each motif's own output (its task; the others: " + target_label(ctx.target) + ")"
+        if any(m in tasks for m in best["best_match"])
+        else target_label(ctx.target)
+    )
     html = (
-        f"<p>Mean change of {target_label(ctx.target)} when each of the best-matched known motifs (one instance "
+        f"<p>Mean change of {explained} when each of the best-matched known motifs (one instance "
         f"sampled from its PFM per background) is implanted at every {step}-th position of {len(background)} "
         "dinucleotide-shuffled backgrounds (global importance analysis, Koo et al. 2021).</p>"
         + figure_html(plot.gia_curve(table, hue="motif"), "GIA: mean effect (band: SEM) of each motif by position")
         + table_html(table, "gia_positional.tsv", max_rows=0, caption="Curves")
     )
     return Section("Global importance analysis", html, {"gia_positional": table})
-
-
-def _natural(name: str) -> tuple:
-    """Sort key putting filter_2 before filter_10."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 def ground_truth(ctx: ReportContext) -> Section:
@@ -318,7 +409,7 @@ def ground_truth(ctx: ReportContext) -> Section:
                 "motif": motif.name,
                 "name": motif.alt_name,
                 "n_filters": hits["Query_ID"].nunique(),
-                "filters": " ".join(sorted(map(str, hits["Query_ID"].unique()), key=_natural)),
+                "filters": " ".join(hits.sort_values("Query_ID")["Query_ID"].astype(str).unique()),
                 "best_q-value": hits["q-value"].min() if len(hits) else np.nan,
                 "best_match_of": " ".join(best["filter"]),
             }
