@@ -17,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eugene.models import demo_sequences, load_demo_model
+    from eugene.models.demo import demo_model_card
     from eugene.report import build_report
 
     model = load_demo_model(device=args.device)
@@ -29,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         args.out,
         names=names,
         target=list(range(data.y.shape[1])),  # the sum of all motif logits: every planted motif shows
+        # GIA and filter influence explain each planted motif's own logit, not the sum
+        motif_tasks={motif: output for output, motif in enumerate(demo_model_card()["motif_ids"])},
         model_label="eugene demo model (Basset-style, 12 planted JASPAR motifs)",
         planted=data,  # adds the "ground-truth" section
         seed=args.seed,
