@@ -42,9 +42,10 @@ from typing import Any
 import numba
 import numpy as np
 import torch
-from numba import njit, prange
+from numba import prange
 from torch import nn
 
+from .._jit import compiling, kernel
 from .._threads import torch_threads_kept
 from ._engine import Run, batches, layer_call
 from ._receptive import Window
@@ -61,7 +62,7 @@ def _gamma(m: int) -> float:
     return m * _UNIT_ROUNDOFF / (1 - m * _UNIT_ROUNDOFF)
 
 
-@njit(cache=True)
+@kernel()
 def _extended(codes, n, start, span, n_letters, group, dilation):  # pragma: no cover - compiled
     """Letter codes of sequence ``n`` over columns ``start .. start + span`` (``n_letters``, no letter, outside the
     sequence), and at each column the code of the ``group`` letters at it and every ``dilation`` columns after it
@@ -77,7 +78,7 @@ def _extended(codes, n, start, span, n_letters, group, dilation):  # pragma: no 
     return ext, grouped
 
 
-@njit(cache=True, inline="always")  # inlined at numba level: 15% faster maxima than a call
+@kernel(inline="always")  # inlined at numba level: 15% faster maxima than a call
 def _position(ext, grouped, groups, singles, bias, first, dilation, step, row):  # pragma: no cover - compiled
     """row[f] = bias[f] + the filter's table entries of the window at column ``first`` (float32).
 
@@ -97,7 +98,7 @@ def _position(ext, grouped, groups, singles, bias, first, dilation, step, row): 
             row[f] += groups[i, code, f]
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel=True)
 def _sequence_maxima(codes, groups, singles, bias, start, stride, dilation, group, n_out, span):  # pragma: no cover
     """(N, F) float32: each sequence's largest kernel value of each filter over its ``n_out`` positions."""
     n_seq = codes.shape[0]
@@ -116,7 +117,7 @@ def _sequence_maxima(codes, groups, singles, bias, start, stride, dilation, grou
     return out
 
 
-@njit(cache=True)
+@kernel()
 def _add_window(counts, sites, c, f, ext, first, step):  # pragma: no cover - compiled
     """Add ``step`` to chunk ``c``'s counts of filter ``f`` for the letters of the window at ``first``, and to its
     number of sites."""
@@ -128,7 +129,7 @@ def _add_window(counts, sites, c, f, ext, first, step):  # pragma: no cover - co
             counts[c, f, letter, w] += step
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel=True)
 def _site_counts(
     codes,
     groups,
@@ -196,7 +197,7 @@ def _site_counts(
     return counts.sum(axis=0), sites.sum(axis=0), handed_back
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel=True)
 def _letter_codes(X):  # pragma: no cover - compiled
     """(N, L) int8 index of each column's letter (A where the column is empty) and whether every column is 0/1
     one-hot with at most one letter."""
@@ -217,9 +218,9 @@ def _letter_codes(X):  # pragma: no cover - compiled
     return codes, valid.all()
 
 
-def _codes(xb: torch.Tensor) -> np.ndarray | None:
+def _codes(xb: torch.Tensor, verbose: bool) -> np.ndarray | None:
     """(B, L) int8 letter index of each column (A where the column is empty); None unless every column is one-hot."""
-    with torch_threads_kept():
+    with torch_threads_kept(), compiling("filter table-lookup", verbose):
         codes, valid = _letter_codes(xb.numpy())
     return codes if valid else None
 
@@ -312,11 +313,11 @@ class OneHotConv:
         values = np.empty((0, len(self.bias)), np.float32)
         for sl in batches(len(X), batch_size, verbose=verbose, desc="filter maxima"):
             xb = X[sl] if prepare is None else prepare(X[sl])
-            codes = _codes(xb)
+            codes = _codes(xb, verbose)
             first_input, autocast = layer_call(self.model, self.module, xb)
             if codes is None or first_input is not xb or autocast:
                 return None
-            with torch_threads_kept():
+            with torch_threads_kept(), compiling("filter table-lookup", verbose):
                 seq_max = _sequence_maxima(codes, self.groups, self.singles, self.bias, *self._kernel_args())
             best = np.maximum(best, seq_max.max(axis=0))
             values = np.concatenate([values, seq_max])
@@ -350,9 +351,9 @@ class OneHotConv:
         for sl in batches(len(X), batch_size, verbose=verbose, desc="filter sites"):
             xb = X[sl] if prepare is None else prepare(X[sl])
             n_chunks = max(1, min(len(xb), numba.get_num_threads()))
-            with torch_threads_kept():
+            with torch_threads_kept(), compiling("filter table-lookup", verbose):
                 counts, n_sites, back = _site_counts(
-                    _codes(xb), self.groups, self.singles, self.table, self.bias, self.window.start,
+                    _codes(xb, verbose), self.groups, self.singles, self.table, self.bias, self.window.start,
                     self.window.jump, self.dilation, self.group, self.span, self.window.width, cut, below,
                     self.margin, self.gamma, first_p, stop_p, n_chunks,
                 )  # fmt: skip

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 import numpy as np
 
+from eugene._jit import kernel
 from eugene._validate import check_positive_int, describe
 from eugene.seq.encode import _onehot_numpy
 
@@ -30,7 +30,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
-@numba.njit(cache=True)
+@kernel()
 def _randint(state: np.ndarray, n: int) -> int:
     """Uniform integer in [0, n) from a splitmix64 stream kept in ``state[0]`` (Steele et al. 2014)."""
     state[0] += _GOLDEN
@@ -41,7 +41,7 @@ def _randint(state: np.ndarray, n: int) -> int:
     return int((z >> np.uint64(11)) * _TO_UNIT * n)
 
 
-@numba.njit(cache=True)
+@kernel()
 def _shuffle_one(s: np.ndarray, k: int, n_symbols: int, seed: np.uint64, out: np.ndarray) -> None:
     """Write ``out.shape[0]`` k-mer shuffles of the symbol sequence ``s`` (L,) into ``out`` (n, L)."""
     length = s.shape[0]
@@ -120,7 +120,7 @@ def _shuffle_one(s: np.ndarray, k: int, n_symbols: int, seed: np.uint64, out: np
             u = node[e + 1]
 
 
-@numba.njit(cache=True)
+@kernel()
 def _shuffle_batch(symbols: np.ndarray, k: int, n: int, n_symbols: int, seeds: np.ndarray) -> np.ndarray:
     """``n`` k-mer shuffles of each row of ``symbols`` (N, L) -> (N, n, L)."""
     out = np.empty((symbols.shape[0], n, symbols.shape[1]), dtype=symbols.dtype)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from eugene._jit import compiling
 from eugene._threads import torch_threads_kept
 from eugene._validate import check_positive_int, describe
 from eugene.motifs._alphabet import alphabet_name, comparable_key, complement_order
@@ -251,7 +252,7 @@ def tomtom(
     name_rank = np.argsort(np.argsort([m.name for _, m in targets], kind="stable"), kind="stable").astype(np.int64)
     step = _CHUNK if verbose else nq
     parts = []
-    with torch_threads_kept():
+    with torch_threads_kept(), compiling("TOMTOM", verbose):
         for first in tqdm(range(0, nq, step), desc="tomtom", disable=not verbose):
             idx = np.arange(first, min(first + step, nq))
             args = (q_cols, q_start[idx], q_len[idx], t_cols, t_start, t_len, code, min_overlap, n_orient)

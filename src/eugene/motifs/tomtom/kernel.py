@@ -7,8 +7,9 @@ Pure functions of arrays (numba); the orchestration (motif loading, pseudocounts
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from eugene._jit import kernel
 from eugene.motifs.tomtom.pvalues import (
     BINS,
     alignment_tails,
@@ -22,7 +23,7 @@ from eugene.motifs.tomtom.ranking import rank_row
 from eugene.motifs.tomtom.scores import score_row, target_stats
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def best_alignment(diagonals, col_start, w, length, min_overlap, shift_unit):
     """Best configuration of the target at target columns ``col_start ...`` (width ``length``) against the query.
 
@@ -52,7 +53,7 @@ def best_alignment(diagonals, col_start, w, length, min_overlap, shift_unit):
     return (best - overlap) // (w + 1), best_c - w, overlap
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def tomtom_one(
     query, targets, centered, inv_norm, t_start, t_len, dist, min_overlap, n_orient, max_len, bound_lo, bound_hi
 ):
@@ -83,7 +84,7 @@ def tomtom_one(
     return pvalues.astype(np.float32).astype(np.float64), offsets, overlaps  # MEME keeps single-precision p-values
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def tomtom_all(
     q_cols, q_start, q_len, targets, t_start, t_len, dist, min_overlap, n_orient, bound_lo, bound_hi, db_rank, name_rank
 ):

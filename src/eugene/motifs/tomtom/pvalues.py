@@ -20,12 +20,13 @@ Following Gupta et al. 2007 (Genome Biology 8:R24) as the MEME suite (5.x) imple
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from eugene._jit import kernel
 
 BINS = 100
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _quickselect(a: np.ndarray, k: int) -> float:
     """k-th smallest (0-based) of ``a``, reordering ``a`` in place."""
     lo, hi = 0, a.size - 1
@@ -52,7 +53,7 @@ def _quickselect(a: np.ndarray, k: int) -> float:
     return a[k]
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int = 4096):
     """MEME's shift quantile of a score row (the mean of its ranks floor(n/2) and ceil(n/2), 1-based), with the row's
     minimum and maximum.
@@ -116,7 +117,7 @@ def row_median(values: np.ndarray, bound_lo: float, bound_hi: float, n_bins: int
     return (x1 + x2) / 2.0, min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3))
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndarray, row_max: np.ndarray, bins: int):
     """Shift each score row by its median (see ``row_median``), quantize all scores to integers in [0, bins], and sum
     them along the diagonals of the (query column, target column) grid.
@@ -166,7 +167,7 @@ def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndar
     return diagonals, counts, offset, scale
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def alignment_tails(counts: np.ndarray, need: np.ndarray):
     """Null survival functions of the summed quantized score of query columns ``i..j``, for every ``i <= j``.
 
@@ -239,7 +240,7 @@ def alignment_tails(counts: np.ndarray, need: np.ndarray):
     return tails, index
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _alignment_pair(w: int, length: int, a: int):
     """Query columns (start, end) overlapped by alignment ``a`` (0 ... W + L - 2) of a width-``length`` target."""
     if a < w:
@@ -251,7 +252,7 @@ def _alignment_pair(w: int, length: int, a: int):
     return start, end
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def needed_scores(ks: np.ndarray, t_len: np.ndarray, w: int, max_len: int, shift_unit: float) -> np.ndarray:
     """Lowest tail index of each pair of query columns ``(i, j)`` that :func:`max_alignment_pvalues` reads for the
     observed extended complete scores ``ks`` of targets of widths ``t_len`` (``(W, W)``; huge where none is read)."""
@@ -271,7 +272,7 @@ def needed_scores(ks: np.ndarray, t_len: np.ndarray, w: int, max_len: int, shift
     return need
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def max_alignment_pvalues(
     tails: np.ndarray,
     index: np.ndarray,

@@ -10,7 +10,8 @@ q) can differ slightly from MEME's.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from eugene._jit import kernel
 
 N_BOOTSTRAP_SAMPLES = 1000
 N_LAMBDA = 100
@@ -18,7 +19,7 @@ MAX_LAMBDA = 0.5
 MIN_SAMPLES = 100
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _pi0_sorted(sorted_p: np.ndarray) -> float:
     """Storey's pi0 from ascending p-values (see ``estimate_pi0``)."""
     m = sorted_p.size
@@ -50,7 +51,7 @@ def _pi0_sorted(sorted_p: np.ndarray) -> float:
     return min(max(pi0[best], 0.0), 1.0)
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def qvalues_sorted(ranked: np.ndarray, pi0: float) -> np.ndarray:
     """q-values of ascending p-values ``ranked``, in that order; ``pi0 < 0`` means estimate it.
 
@@ -70,7 +71,7 @@ def qvalues_sorted(ranked: np.ndarray, pi0: float) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def qvalues_row(p: np.ndarray, pi0: float) -> np.ndarray:
     """q-values of one row of p-values; ``pi0 < 0`` means estimate it."""
     order = np.argsort(p)

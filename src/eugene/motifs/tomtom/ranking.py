@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from eugene._jit import kernel
 
 _DIGIT = 11  # bits sorted per radix pass
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _radix_sorted(key, order):
     """``order`` stably sorted by ``key[order]`` (non-negative integers), least significant digit first; reuses the
     memory of ``order``."""
@@ -36,7 +37,7 @@ def _radix_sorted(key, order):
     return order
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def rank_row(pvalues, overlaps, n_orient, db_rank, name_rank):
     """Every target strand of one query in MEME's listing order.
 

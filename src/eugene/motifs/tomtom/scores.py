@@ -14,14 +14,15 @@ These follow the MEME suite's definitions, so p-values computed from them reprod
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from eugene._jit import kernel
 
 DISTANCES = {"pearson": 0, "ed": 1, "sandelin": 2}
 # a range holding every score of each distance for probability columns (a little wider, for rounding)
 SCORE_BOUNDS = {0: (-1.01, 1.01), 1: (-1.5, 0.01), 2: (-0.01, 2.01)}
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def target_stats(targets: np.ndarray):
     """Per-database quantities shared by every query: centered target columns ``t - 1/A`` and, for pearson, the
     inverse norms of the centered columns (0 for a uniform column). ``targets`` is ``(A, T)``."""
@@ -36,7 +37,7 @@ def target_stats(targets: np.ndarray):
     return centered, inv_norm
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _score_row4(column, targets, centered, inv_norm, dist, out):
     """:func:`score_row` for four letters, fused into one pass over the target columns."""
     n = targets.shape[1]
@@ -72,7 +73,7 @@ def _score_row4(column, targets, centered, inv_norm, dist, out):
             out[j] = -np.sqrt(acc) if dist == 1 else 2.0 - acc
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def score_row(column: np.ndarray, targets: np.ndarray, centered: np.ndarray, inv_norm: np.ndarray, dist: int, out):
     """Scores of one query column ``(A,)`` against every target column, written into ``out`` ``(T,)``.
 
