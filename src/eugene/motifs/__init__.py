@@ -17,6 +17,7 @@ from eugene.motifs.io import (
     write_jaspar,
     write_meme,
 )
+from eugene.motifs.modisco_io import ModiscoPattern, read_modisco, write_modisco
 from eugene.motifs.motif import Motif, MotifSet
 from eugene.motifs.scanning import scan
 from eugene.motifs.tomtom import tomtom
@@ -33,6 +34,9 @@ __all__ = [
     "write_homer",
     "read_transfac",
     "read_motifs",
+    "read_modisco",
+    "write_modisco",
+    "ModiscoPattern",
     "jaspar",
     "to_ppm",
     "to_pwm",
