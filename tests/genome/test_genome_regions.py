@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from synthetic_genome import brute_window, revcomp, write_fasta
 
-from eugene.genome import Genome, iter_regions, read_bed, read_regions
+from eugene.genome import Genome, iter_regions, read_bed, read_regions, regions_dataset
 from eugene.genome import _fasta as fasta_module
 from eugene.seq import decode, one_hot
 
@@ -146,12 +146,57 @@ def test_to_dataset_has_seqdata_coordinates(genome_seqs, genome_fasta):
     bed = pd.DataFrame({"chrom": ["chr1", "chr2"], "start": [10, 20], "end": [30, 25], "name": ["a", "b"]})
     regions = read_regions(bed, genome_fasta, length=8)
     ds = regions.to_dataset()
-    assert ds["ohe_seq"].dims == ("_sequence", "_ohe", "_length")
+    assert ds["ohe_seq"].dims == ("_sequence", "_ohe", "length")  # as eugene's file input: one layout for both
     np.testing.assert_array_equal(ds["ohe_seq"].values, regions.X)
     assert ds["chromStart"].values.tolist() == regions.coords["start"].tolist()
     assert ds["chromEnd"].values.tolist() == regions.coords["end"].tolist()
     assert ds["name"].values.tolist() == ["a", "b"] and ds["chrom"].dims == ("_sequence",)
     assert ds.attrs["length"] == "8" and ds.attrs["genome"] == str(genome_fasta)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        {"_sequence": [17, 3, 3, 0]},  # any order, repeats
+        {"_sequence": slice(4, 11, 3)},
+        {"_sequence": 5},
+        {"_sequence": [2, 9], "length": slice(3, 9)},
+        {"_ohe": 2, "length": [0, 11, 4]},
+        {"_sequence": slice(None, None, -2)},
+    ],
+)
+def test_regions_dataset_reads_what_read_regions_holds(genome_seqs, genome_fasta, index):
+    bed = _random_bed(genome_seqs, 23, seed=7)
+    bed["strand"] = np.random.default_rng(1).choice(["+", "-", "."], len(bed))
+    whole = read_regions(bed, genome_fasta, length=12).to_dataset()
+    lazy = regions_dataset(bed, genome_fasta, length=12)
+    np.testing.assert_array_equal(lazy["ohe_seq"].isel(index).values, whole["ohe_seq"].isel(index).values)
+    np.testing.assert_array_equal(
+        lazy["ohe_seq"].isel(index).transpose(...).T.values, whole["ohe_seq"].isel(index).transpose(...).T.values
+    )
+    assert lazy.drop_vars("ohe_seq").identical(whole.drop_vars("ohe_seq"))
+
+
+def test_regions_dataset_reads_only_the_rows_asked_for(genome_seqs, genome_fasta, monkeypatch):
+    from eugene.genome import regions as regions_module
+
+    encoded = []
+    real = regions_module._encode
+    monkeypatch.setattr(regions_module, "_encode", lambda coords, *a: encoded.append(len(coords)) or real(coords, *a))
+    lazy = regions_dataset(_random_bed(genome_seqs, 40, seed=3), genome_fasta, length=10)
+    assert encoded == []  # nothing read when the Dataset is made
+    part = lazy.isel(_sequence=slice(10, 20))
+    assert encoded == []  # nor when it is sliced
+    assert part["ohe_seq"].values.shape == (10, 4, 10) and encoded == [10]
+
+
+def test_regions_dataset_pickles_without_the_open_genome(genome_seqs, genome_fasta):
+    import pickle
+
+    bed = _random_bed(genome_seqs, 9, seed=4)
+    part = regions_dataset(bed, genome_fasta, length=16).isel(_sequence=slice(2, 6))
+    copy = pickle.loads(pickle.dumps(part))  # what a Dask worker receives
+    np.testing.assert_array_equal(copy["ohe_seq"].values, read_regions(bed, genome_fasta, length=16).X[2:6])
 
 
 @pytest.mark.parametrize(

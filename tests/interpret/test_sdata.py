@@ -234,3 +234,78 @@ def test_no_sequences_give_an_empty_result_in_memory_and_in_a_store(tmp_path):
         out = sd.attribute_sdata(model, sdata, "saliency", chunk_size=4, store=store, copy=True)
         assert out["saliency_attrs"].shape == (0, 4, 10) and out["saliency_attrs"].dtype == np.float32
     assert len(verify_store(tmp_path / "empty.zarr")) == 0
+
+
+# ---- windows streamed from a genome (eu.genome.regions_dataset) ---------------------------------------------------
+
+
+def _genome_and_bed(tmp_path, seed: int = 0, n: int = 14):
+    """A two-chromosome FASTA and a BED of ``n`` regions (some on strand -, one running off chr2's start)."""
+    pytest.importorskip("pyfaidx", reason="reading a genome needs the genome extra (pyfaidx)")
+    rng = np.random.default_rng(seed)
+    chroms = {"chr1": "".join(rng.choice(list("ACGT"), 300)), "chr2": "".join(rng.choice(list("ACGT"), 200))}
+    fasta = tmp_path / f"genome{seed}.fa"
+    fasta.write_text("".join(f">{name}\n{seq}\n" for name, seq in chroms.items()))
+    bed = tmp_path / "peaks.bed"
+    rows = [
+        (str(rng.choice(["chr1", "chr2"])), int(s), int(s) + 20, f"p{i}", 0, str(rng.choice(["+", "-"])))
+        for i, s in enumerate(rng.integers(0, 150, n))
+    ]
+    rows[-1] = ("chr2", 0, 4, f"p{n - 1}", 0, "+")
+    bed.write_text("".join("\t".join(map(str, row)) + "\n" for row in rows))
+    return fasta, bed
+
+
+def test_regions_stream_from_the_genome_chunk_by_chunk_and_resume_only_on_the_same_windows(tmp_path, monkeypatch):
+    from eugene.genome import read_regions, regions_dataset
+    from eugene.genome import regions as regions_module
+
+    fasta, bed = _genome_and_bed(tmp_path)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 12, 2))
+    regions = read_regions(bed, fasta, length=16)
+    expected = sd.attribute_sdata(model, regions.to_dataset(), "saliency", target=1)["saliency_attrs"].values
+    read, real = [], regions_module._encode
+    monkeypatch.setattr(regions_module, "_encode", lambda coords, *a: read.append(len(coords)) or real(coords, *a))
+    store = tmp_path / "attr.zarr"
+    options = {"target": 1, "chunk_size": 4, "store": store}
+    out = sd.attribute_sdata(model, regions_dataset(bed, fasta, length=16), "saliency", **options)
+    np.testing.assert_allclose(out["saliency_attrs"].values, expected, rtol=1e-6)
+    # O(chunk): the first window (for the result's shape), the fingerprint's pass, then the chunks computed
+    assert max(read) <= 4 and sum(read) == 1 + 2 * 14
+    assert out["saliency_attrs"].dims == ("_sequence", "_ohe", "length")
+    assert out["chromStart"].values.tolist() == regions.coords["start"].tolist()  # coordinates kept
+
+    read.clear()
+    sd.attribute_sdata(model, regions_dataset(bed, fasta, length=16), "saliency", **options)
+    assert sum(read) == 1 + 14  # a rerun checks the windows and computes nothing
+    other_bed = tmp_path / "other.bed"  # the same windows under other names: another computation
+    other_bed.write_text(bed.read_text().replace("\tp", "\tq"))
+    with pytest.raises(ValueError, match=r"computed differently: it was made with eugene_coordinates=sha256 \w+; "):
+        sd.attribute_sdata(model, regions_dataset(other_bed, fasta, length=16), "saliency", **options)
+    (tmp_path / "other").mkdir()
+    other_genome, _ = _genome_and_bed(tmp_path / "other", seed=1)  # same chromosome names and sizes, other bases
+    with pytest.raises(ValueError, match=r"differs in \['eugene_sequences'\]"):
+        sd.attribute_sdata(model, regions_dataset(bed, other_genome, length=16), "saliency", **options)
+
+
+def test_regions_on_dask_worker_processes_read_their_own_chunks(tmp_path):
+    """The lazy windows travel to worker processes by pickling (the genome reopened there by path)."""
+    distributed = pytest.importorskip("distributed")
+    from eugene.genome import read_regions, regions_dataset
+
+    fasta, bed = _genome_and_bed(tmp_path, n=9)
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 12, 2))
+    single = sd.attribute_sdata(model, read_regions(bed, fasta, length=16).to_dataset(), "saliency")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as c:
+        with distributed.Client(c):
+            out = sd.attribute_sdata(
+                model,
+                regions_dataset(bed, fasta, length=16),
+                "saliency",
+                chunk_size=4,
+                store=tmp_path / "d.zarr",
+                dask=True,
+            )
+    np.testing.assert_allclose(out["saliency_attrs"].values, single["saliency_attrs"].values, rtol=1e-6)

@@ -343,15 +343,16 @@ def _open_store(args: argparse.Namespace) -> Any:
 
 def read_sequences(args: argparse.Namespace) -> Any:
     """The sequences as a SeqData-style Dataset: a zarr store opened lazily (``--sequences DIR``), a sequence file's
-    one-hot (``--sequences FILE``, via ``eu.seq.read_sequences``), or windows of a genome with their coordinates
-    (``--regions``, via ``eu.genome.read_regions``); the first ``--max-sequences`` of them."""
+    one-hot (``--sequences FILE``, via ``eu.seq.read_sequences``), or windows of a genome with their coordinates,
+    read from the genome only when used (``--regions``, via ``eu.genome.regions_dataset``); the first
+    ``--max-sequences`` of them."""
     import xarray as xr
 
     from eugene import genome, seq
 
-    if args.regions is not None:
+    if args.regions is not None:  # lazy: windows are read from the genome as they are computed, chunk by chunk
         table = genome.read_bed(args.regions)
-        regions = genome.read_regions(
+        return genome.regions_dataset(
             table.head(args.max_sequences) if args.max_sequences else table,
             args.genome,
             length=args.length,
@@ -359,7 +360,6 @@ def read_sequences(args: argparse.Namespace) -> Any:
             strand=args.strand or "respect",
             alphabet=args.alphabet,
         )
-        return regions.to_dataset()
     if Path(args.sequences).is_dir():
         sdata = _open_store(args)
         return sdata if args.max_sequences is None else sdata.isel({SEQ_DIM: slice(None, args.max_sequences)})
@@ -416,14 +416,17 @@ def _dask_client(address: str | None) -> Any:
 
 
 def _write_coordinates(sdata: Any, store: Path) -> None:
-    """The per-sequence coordinates of ``sdata`` (names, genome coordinates) into ``store``, where it lacks them."""
+    """The per-sequence coordinates of ``sdata`` (names, genome coordinates) into ``store``, where it lacks them or
+    holds others (a result recomputed with --overwrite for another BED)."""
+    import numpy as np
     import xarray as xr
 
     stored = xr.open_zarr(store, consolidated=False)
     coords = {
         name: c.variable.astype(object) if c.dtype.kind in "SU" else c.variable  # zarr's variable-length strings
         for name, c in sdata.coords.items()
-        if c.dims == (SEQ_DIM,) and name not in stored.variables
+        if c.dims == (SEQ_DIM,)
+        and (name not in stored.variables or not np.array_equal(stored[name].values, c.values.astype(object)))
     }
     if coords:
         xr.Dataset(coords=coords).to_zarr(store, mode="a", consolidated=False)

@@ -18,7 +18,7 @@ Examples
 """
 
 from eugene.genome._fasta import Genome
-from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions
+from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions, regions_dataset
 from eugene.genome.tracks import write_bed, write_bigwig
 from eugene.genome.variants import VariantWindows, read_vcf, variant_windows, write_vcf
 
@@ -30,6 +30,7 @@ __all__ = [
     "read_bed",
     "read_regions",
     "read_vcf",
+    "regions_dataset",
     "variant_windows",
     "write_bed",
     "write_bigwig",

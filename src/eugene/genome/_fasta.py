@@ -116,6 +116,12 @@ class Genome:
     def __repr__(self) -> str:
         return f"Genome({str(self.path)!r}, {len(self.sizes)} sequences)"
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path}  # the open file stays behind: a copy (a Dask worker's) reopens the FASTA by path
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"])
+
     def check_chromosomes(self, chroms: Iterable[str], source: str) -> None:
         """Raise ValueError when names in ``chroms`` are not sequences of the genome, suggesting the likely fix."""
         wanted = list(dict.fromkeys(str(c) for c in chroms))

@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from xarray.backends import BackendArray
+from xarray.core import indexing
 
 from eugene._validate import check_positive_int, describe
 from eugene.genome._fasta import Genome, PathLike, as_genome, open_text
@@ -31,7 +33,7 @@ Strand = Literal["respect", "ignore"]
 
 SEQ_DIM = "_sequence"
 OHE_DIM = "_ohe"
-LENGTH_DIM = "_length"
+LENGTH_DIM = "length"  # as eugene names it for sequence files (SeqData's own stores use "_length")
 
 _BED_COLUMNS = ("chrom", "start", "end", "name", "score", "strand")
 _NARROWPEAK_COLUMNS = ("signalValue", "pValue", "qValue", "peak")
@@ -149,22 +151,58 @@ class Regions:
         return f"Regions(X: {tuple(self.X.shape)} {self.X.dtype}, coords: {len(self.coords)} rows, attrs={self.attrs})"
 
     def to_dataset(self) -> Any:
-        """An xarray Dataset in SeqData's layout: ``ohe_seq`` with dims ``(_sequence, _ohe, _length)``.
+        """An xarray Dataset in SeqData's layout: ``ohe_seq`` with dims ``(_sequence, _ohe, length)``.
 
         The coordinates along ``_sequence`` are the columns of ``coords``, with the window's ``start`` / ``end``
         named ``chromStart`` / ``chromEnd`` as in SeqData; ``attrs`` records genome, length, centre and strand.
+        :func:`regions_dataset` gives the same Dataset with ``ohe_seq`` read from the genome on access.
         """
-        import xarray as xr
+        return _dataset(self.X, self.coords, self.attrs)
 
-        letters = list(get_alphabet(self.attrs.get("alphabet", "DNA")).letters)
-        columns = self.coords.rename(columns={"start": "chromStart", "end": "chromEnd"})
-        coords: dict[str, Any] = {name: (SEQ_DIM, columns[name].to_numpy()) for name in columns.columns}
-        coords[OHE_DIM] = letters
-        return xr.Dataset(
-            {"ohe_seq": ((SEQ_DIM, OHE_DIM, LENGTH_DIM), self.X)},
-            coords=coords,
-            attrs={key: str(value) for key, value in self.attrs.items()},
+
+def _dataset(onehot: Any, coords: pd.DataFrame, attrs: dict[str, Any]) -> Any:
+    """The Dataset of windows: ``ohe_seq`` (an array, or a lazily indexed one) with ``coords`` along ``_sequence``."""
+    import xarray as xr
+
+    letters = list(get_alphabet(attrs.get("alphabet", "DNA")).letters)
+    columns = coords.rename(columns={"start": "chromStart", "end": "chromEnd"})
+    variables: dict[str, Any] = {name: (SEQ_DIM, columns[name].to_numpy()) for name in columns.columns}
+    variables[OHE_DIM] = letters
+    return xr.Dataset(
+        {"ohe_seq": xr.Variable((SEQ_DIM, OHE_DIM, LENGTH_DIM), onehot)},
+        coords=variables,
+        attrs={key: str(value) for key, value in attrs.items()},
+    )
+
+
+class _Windows(BackendArray):
+    """The one-hot (N, A, L) float32 of the windows of a coords table, encoded from the genome when indexed: only
+    the rows asked for are read. Pickles without the open genome file (it is reopened by path), so Dask workers
+    read their own rows."""
+
+    def __init__(self, coords: pd.DataFrame, genome: Genome, length: int, alphabet: str) -> None:
+        self.table = pd.DataFrame(
+            {
+                "chrom": pd.Categorical(coords["chrom"]),  # a code per row: pickles small
+                "start": coords["start"].to_numpy(),
+                "reverse_complemented": coords["reverse_complemented"].to_numpy(),
+            }
         )
+        self.genome, self.length, self.alphabet = genome, length, alphabet
+        self.shape = (len(coords), get_alphabet(alphabet).size, length)
+        self.dtype = np.dtype(np.float32)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.OUTER, self._read)
+
+    def _read(self, key: tuple) -> np.ndarray:
+        rows, rest = key[0], key[1:]
+        scalar = isinstance(rows, (int, np.integer))
+        part = self.table.iloc[[rows] if scalar else rows]
+        X = _encode(part, self.genome, self.length, self.alphabet)
+        for axis in (2, 1):  # outer indexing: each axis on its own, the last first so that axis numbers hold
+            X = X[(slice(None),) * axis + (rest[axis - 1],)]
+        return X[0] if scalar else X
 
 
 def _window_table(table: pd.DataFrame, genome: Genome, length: int, centre: str, strand: str) -> pd.DataFrame:
@@ -329,3 +367,37 @@ def read_regions(
     """
     genome, coords, attrs = _prepare(bed, genome, length, centre, strand, alphabet)
     return Regions(_encode(coords, genome, attrs["length"], alphabet), coords, attrs)
+
+
+def regions_dataset(
+    bed: PathLike | pd.DataFrame,
+    genome: Genome | PathLike,
+    *,
+    length: int,
+    centre: Centre = "summit",
+    strand: Strand = "respect",
+    alphabet: str = "DNA",
+) -> Any:
+    """The windows of :func:`read_regions` as a lazy xarray Dataset: one-hot read from the genome on access.
+
+    The Dataset equals ``read_regions(...).to_dataset()`` (``ohe_seq`` with dims ``(_sequence, _ohe, length)``, the
+    window coordinates ``chrom, chromStart, chromEnd, name, strand, ...`` along ``_sequence``), but ``ohe_seq`` holds
+    no data: indexing it (``.isel``, ``.values``) reads and encodes only the windows asked for. The ``*_sdata``
+    functions of :mod:`eugene.interpret` with ``store=`` therefore stream a peak set from the genome one chunk at a
+    time (memory O(chunk)), and with ``dask=True`` each task reads its own chunk (the genome is reopened by path
+    where the task runs). The region table is read and checked at once, as by :func:`read_regions`.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> _ = Path("tiny.fa").write_text(">chr1\\nACGTACGTAC\\n")
+    >>> bed = pd.DataFrame({"chrom": ["chr1"] * 3, "start": [0, 2, 4], "end": [4, 6, 8]})
+    >>> ds = regions_dataset(bed, "tiny.fa", length=4)
+    >>> ds["ohe_seq"].shape, ds["chromStart"].values.tolist()
+    ((3, 4, 4), [0, 2, 4])
+    >>> from eugene.seq import decode
+    >>> decode(ds["ohe_seq"].isel(_sequence=[2]).values)     # reads one window
+    ['ACGT']
+    """
+    genome, coords, attrs = _prepare(bed, genome, length, centre, strand, alphabet)
+    return _dataset(indexing.LazilyIndexedArray(_Windows(coords, genome, attrs["length"], alphabet)), coords, attrs)

@@ -5,9 +5,11 @@
 
 - **Fingerprint.** The result variable's attrs record the function, eugene's version and every argument that shapes the
   values (human-readable), and ``eugene_inputs`` records everything the values depend on: those arguments (arrays by a
-  hash of their contents), the input sequences (a hash of the input variables' values, dims and dtype) and the model
-  (its class and a hash of its ``state_dict``). A call whose fingerprint differs refuses and names what changed, unless
-  ``overwrite=True``, which recomputes the variable from scratch. ``batch_size``, ``device`` and ``verbose`` may change
+  hash of their contents), the input sequences (a hash of the input variables' values, dims and dtype, read chunk by
+  chunk: for windows of a genome, the bases read, whatever file they came from), the rows' coordinates (names, genome
+  coordinates: another BED is another computation) and the model (its class and a hash of its ``state_dict``). A
+  call whose fingerprint differs refuses and names what changed, unless ``overwrite=True``, which recomputes the
+  variable from scratch. ``batch_size``, ``device`` and ``verbose`` may change
   between runs. A callable argument is known by its qualified name only.
 - **Chunks.** Rows are written in the store's own zarr chunks: a rerun with another ``chunk_size`` uses the stored
   chunking (with a warning), so each task writes whole zarr chunks of its own and seeded per-chunk randomness stays as
@@ -114,13 +116,26 @@ def model_fingerprint(model: Any) -> str:
 
 
 def _sequences_fingerprint(inputs: xr.Dataset, step: int) -> str:
-    """A sha256 over the input variables (name, dims, dtype, shape, values), read ``step`` rows at a time."""
+    """A sha256 over the input variables (name, dims, dtype, shape, values), read ``step`` rows at a time: memory
+    O(step) however the variables are backed (numpy, dask, zarr, or windows read from a genome on access)."""
     h = hashlib.sha256()
     for name in sorted(map(str, inputs.data_vars)):
         var = inputs[name]
         h.update(f"{name}{var.dims}{var.dtype}{var.shape}".encode())
         for start in range(0, var.shape[0], step):
             h.update(_value_bytes(var[start : start + step].values))
+    return f"sha256 {h.hexdigest()[:16]}"
+
+
+def _coordinates_fingerprint(inputs: xr.Dataset, row_dim: str) -> str | None:
+    """A sha256 over the per-row coordinates of ``inputs`` (sequence names, genome coordinates), or None without."""
+    names = sorted(str(name) for name, c in inputs.coords.items() if c.dims == (row_dim,))
+    if not names:
+        return None
+    h = hashlib.sha256()
+    for name in names:
+        values = inputs[name].values
+        h.update(f"{name}{values.dtype}{values.shape}".encode() + _value_bytes(values))
     return f"sha256 {h.hexdigest()[:16]}"
 
 
@@ -404,6 +419,9 @@ def run_chunked(
     if store.exists() and not store.is_dir():
         raise ValueError(f"store must be a zarr directory; got {str(store)!r}, which is a file")
     record = {**attrs, "eugene_sequences": _sequences_fingerprint(inputs, chunk_size or 1000), **(extra or {})}
+    coordinates = _coordinates_fingerprint(inputs, row_dim)
+    if coordinates is not None:  # the rows' names and genome coordinates: another BED is another computation
+        record["eugene_coordinates"] = coordinates
     if model is not None:
         record["eugene_model"] = model_fingerprint(model)
     with _StoreLock(store):
