@@ -95,32 +95,37 @@ def multi_affine(g: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], a: Pai
 
 
 class _CrossMax(torch.autograd.Function):
-    """y = pool(r) forward; backward routes each output's Δ to the arg-maxima of both sides (see :func:`cross_max`)."""
+    """y = pool(r) forward; backward routes each output's Δ to the arg-maxima of both sides (see :func:`cross_max`).
+
+    Each window's two shares are divided by the Δ of the element they go to when they are made, so the backward pass
+    is one scatter-add of two values per window; an arg-max of the input side with Δ = 0 takes the gradient instead.
+    """
 
     @staticmethod
     def forward(ctx, r: torch.Tensor, x: torch.Tensor, pool: Callable, spatial: int):
         y_r, i_r = pool(r)
         y_x, i_x = pool(x)
+        start = r.ndim - spatial
         top = torch.maximum(y_x, y_r)
-        ctx.spatial = spatial
-        ctx.save_for_backward(x - r, i_x, i_r, top - y_r, y_x - top)
+        indices = torch.cat([i_x.flatten(start), i_r.flatten(start)], dim=-1)
+        delta = (x - r).flatten(start).gather(-1, indices)
+        zero = delta == 0
+        shares = torch.cat([(top - y_r).flatten(start), (y_x - top).flatten(start)], dim=-1)
+        gradient = torch.cat([torch.ones_like(y_x).flatten(start), torch.zeros_like(y_r).flatten(start)], dim=-1)
+        factors = torch.where(zero, gradient, shares / torch.where(zero, torch.ones_like(delta), delta))
+        ctx.shape = r.shape
+        ctx.save_for_backward(indices, factors)
         ctx.mark_non_differentiable(y_x, i_r)
         return y_r, y_x, i_r
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor, *_):
-        delta, i_x, i_r, to_x, to_r = ctx.saved_tensors
-        start = delta.ndim - ctx.spatial
-        shape = delta.shape[start:]
-        delta = delta.flatten(start)
-
-        def routed(values: torch.Tensor, indices: torch.Tensor) -> torch.Tensor:
-            return torch.zeros_like(delta).scatter_add_(-1, indices.flatten(start), values.flatten(start))
-
-        share = routed(grad * to_x, i_x) + routed(grad * to_r, i_r)
-        zero = delta == 0
-        multiplier = torch.where(zero, routed(grad, i_x), share / torch.where(zero, torch.ones_like(delta), delta))
-        return multiplier.unflatten(-1, shape), None, None, None
+        indices, factors = ctx.saved_tensors
+        start = indices.ndim - 1
+        grad = grad.flatten(start)
+        multiplier = grad.new_zeros(*indices.shape[:-1], ctx.shape[start:].numel())
+        multiplier.scatter_add_(-1, indices, torch.cat([grad, grad], dim=-1) * factors)
+        return multiplier.view(ctx.shape), None, None, None
 
 
 def cross_max(
