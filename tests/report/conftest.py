@@ -86,3 +86,13 @@ def _report_argv(inputs: SimpleNamespace, out: Path, *extra: str) -> list[str]:
         str(out),
         *extra,
     ]
+
+
+@pytest.fixture(scope="session")
+def built(report_argv, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory of one ``eugene report`` of the tiny inputs, built once and read by several test files."""
+    from eugene.cli import main
+
+    out = tmp_path_factory.mktemp("report")
+    assert main(report_argv(out)) == 0
+    return out

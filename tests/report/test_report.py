@@ -14,13 +14,6 @@ from eugene.report import SECTIONS, ReportResults, Section, build_report
 URL_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
 
-@pytest.fixture(scope="module")
-def built(tiny_inputs, report_argv, tmp_path_factory):
-    out = tmp_path_factory.mktemp("report")
-    assert main(report_argv(out)) == 0
-    return out
-
-
 def test_report_writes_html_and_every_table_as_tsv(built, tiny_inputs):
     html = (built / "report.html").read_text()
     tables = sorted(p.stem for p in built.glob("*.tsv"))

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from eugene.cli import main
-
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless",
@@ -70,11 +68,10 @@ def _chromium(page: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def probed(tiny_inputs, report_argv, tmp_path_factory):
+def probed(built):
     if not CHROMIUM.is_file():
         pytest.skip(f"headless browser check needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    out = tmp_path_factory.mktemp("browser")
-    assert main(report_argv(out)) == 0
+    out = built
     report = (out / "report.html").read_text()
     page = out / "probed.html"
     page.write_text(report.replace("<head>", "<head>" + PROBE, 1))

@@ -22,13 +22,6 @@ def _onehot(n: int, length: int, seed: int) -> np.ndarray:
     return np.eye(4, dtype=np.float32)[np.random.default_rng(seed).integers(0, 4, (n, length))].transpose(0, 2, 1)
 
 
-@pytest.fixture(scope="module")
-def built(report_argv, tmp_path_factory):
-    out = tmp_path_factory.mktemp("rules")
-    assert main(report_argv(out)) == 0
-    return out
-
-
 def test_filter_influence_is_positive_when_the_filter_supports_the_output(tiny_inputs, tmp_path):
     model, X = tiny_inputs.model, _onehot(10, 40, 7)
     build_report(model, X, tmp_path, target=1, sections=["filter-influence"])
@@ -46,10 +39,23 @@ def test_filter_influence_is_positive_when_the_filter_supports_the_output(tiny_i
 
 
 def _fake_filters(database):
-    def filters(ctx):  # what the filter section leaves: two filters matched to m1 and m4
+    def filters(ctx):  # what the filter section leaves: filters matched to m1 and m4 (with tasks) and m7 (without)
         ctx.results.database = database
         ctx.results.matches = pd.DataFrame(
-            {"filter": ["filter_2", "filter_0"], "best_match": ["m1", "m4"], "name": ["", ""], "q-value": [0.001, 0.01]}
+            {
+                "filter": ["filter_5", "filter_2", "filter_0"],
+                "best_match": ["m7", "m1", "m4"],
+                "name": ["", "", ""],
+                "q-value": [1e-5, 0.001, 0.01],
+            }
+        )
+        ctx.results.significant = pd.DataFrame(
+            {
+                "Query_ID": ["filter_5", "filter_2", "filter_0", "filter_3"],
+                "Target_ID": ["m7", "m1", "m4", "m1"],
+                "Target_Name": ["", "", "", ""],
+                "q-value": [1e-5, 0.001, 0.01, 0.02],
+            }
         )
         return Section("Fake filters")
 
@@ -65,7 +71,7 @@ def test_each_readout_explains_the_motifs_own_task(tiny_inputs, tmp_path):
     chosen = [("filters", _fake_filters(database)), "filter-influence", "gia"]
     build_report(tiny_inputs.model, X, tmp_path, target=0, motif_tasks={"m1": 1, "m4": 0}, sections=chosen)
     gia = pd.read_csv(tmp_path / "gia_positional.tsv", sep="\t")
-    assert list(dict.fromkeys(gia["motif"])) == ["m1 on output 1", "m4 on output 0"]
+    assert list(dict.fromkeys(gia["motif"])) == ["m1 on output 1", "m4 on output 0"]  # m7 has no task of its own
     background = dinucleotide_backgrounds(X, n=1, seed=0)  # 8 sequences: all of them are backgrounds
     for motif, output in (("m1", 1), ("m4", 0)):
         _, want = gia_positional(tiny_inputs.model, background, database[motif], target=output, step=1, seed=0)

@@ -143,15 +143,16 @@ def filters(ctx: ReportContext) -> Section:
             }
         rows.append(row)
     table = pd.DataFrame(rows)
-    if "q-value" in table:  # most significant first (filters without any match last), ties in filter order
-        table = table.sort_values(["q-value", "p-value"], kind="stable", na_position="last", ignore_index=True)
+    if "q-value" in table:
         table["offset"] = table["offset"].astype("Int64")
         table.insert(2, "significant", table["q-value"] <= FDR)
     significant = hits[hits["q-value"] <= FDR].sort_values(["q-value", "p-value", "Query_ID"], ignore_index=True)
     ctx.results.motifs = pfms
     ctx.results.database = _as_motif_set(database)
-    ctx.results.matches = table
+    ctx.results.matches = table  # in filter order
     ctx.results.significant = significant
+    if "q-value" in table:  # shown most significant first (filters without any match last), ties in filter order
+        table = table.sort_values(["q-value", "p-value"], kind="stable", na_position="last", ignore_index=True)
     figure = plot.filter_logos(pfms, hits, q_threshold=FDR)
     n_matched = int(table["significant"].sum()) if "significant" in table else 0
     parts.append(
@@ -338,14 +339,28 @@ def ism(ctx: ReportContext) -> Section:
     return Section("In silico mutagenesis", "".join(parts))
 
 
+def _gia_motifs(ctx: ReportContext) -> pd.DataFrame:
+    """The motifs GIA tests (``best_match``, ``name``), most significant first: the filters' best matches, or, with
+    ``motif_tasks``, the motifs that have a task and match a filter (any significant match), when there are some."""
+    matches, significant, tasks = ctx.results.matches, ctx.results.significant, ctx.motif_tasks or {}
+    if tasks and significant is not None and len(significant):
+        own = significant[significant["Target_ID"].astype(str).isin(list(tasks))].sort_values("q-value")
+        if len(own):
+            own = pd.DataFrame({"best_match": own["Target_ID"].astype(str), "name": own["Target_Name"].astype(str)})
+            return own.drop_duplicates("best_match").head(ctx.n_gia)
+    best = matches[matches["q-value"] <= FDR].sort_values("q-value", kind="stable")
+    return best.drop_duplicates("best_match").head(ctx.n_gia)
+
+
 def gia(ctx: ReportContext) -> Section:
-    """GIA positional curves (Koo et al. 2021) of the known motifs the filters matched best."""
+    """GIA positional curves (Koo et al. 2021) of the known motifs the filters matched best (each on its own output,
+    and those with an output first, when ``motif_tasks`` is given)."""
     matches, database = ctx.results.matches, ctx.results.database
     if matches is None or database is None:
         return _needs("Global importance analysis", "the filter section (the motifs to test)")
     if "q-value" not in matches or not (matches["q-value"] <= FDR).any():
         return Section("Global importance analysis", note_html(f"No filter matched a known motif at q <= {FDR}."))
-    best = matches[matches["q-value"] <= FDR].sort_values("q-value").drop_duplicates("best_match").head(ctx.n_gia)
+    best = _gia_motifs(ctx)
     rng = np.random.default_rng(ctx.seed)
     pick = rng.choice(len(ctx.X), size=min(len(ctx.X), GIA_BACKGROUNDS), replace=False)
     background = interpret.dinucleotide_backgrounds(ctx.X[np.sort(pick)], n=1, seed=ctx.seed)
