@@ -21,7 +21,8 @@ from eugene.motifs.modisco_io import ModiscoPattern, read_modisco, write_modisco
 from eugene.motifs.motif import Motif, MotifSet
 from eugene.motifs.scanning import scan
 from eugene.motifs.tomtom import tomtom
-from eugene.motifs.transforms import consensus, information_content, reverse_complement, to_ppm, to_pwm, trim
+from eugene.motifs.transforms import consensus, information_content, reverse_complement, to_ppm, to_pwm
+from eugene.motifs.trimming import trim
 
 __all__ = [
     "Motif",

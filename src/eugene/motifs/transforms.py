@@ -1,4 +1,6 @@
-"""Motif transforms: counts -> PPM, PPM -> PWM (log-odds), information content, consensus, trimming, reverse complement.
+"""Motif transforms: counts -> PPM, PPM -> PWM (log-odds), information content, consensus, reverse complement.
+
+Trimming is in :mod:`eugene.motifs.trimming`.
 
 All functions accept a :class:`Motif` or an ``(A, W)`` array (letters first). With information content in bits,
 ``IC_j = sum_a p_aj log2(p_aj / b_a)`` (Schneider et al. 1986, J Mol Biol 188:415).
@@ -14,7 +16,7 @@ from eugene._validate import describe
 from eugene.motifs._alphabet import DNA
 from eugene.motifs.motif import Motif
 
-__all__ = ["to_ppm", "to_pwm", "information_content", "consensus", "trim", "reverse_complement"]
+__all__ = ["to_ppm", "to_pwm", "information_content", "consensus", "reverse_complement"]
 
 # IUPAC codes for DNA letter sets (Cornish-Bowden 1985, Nucleic Acids Res 13:3021)
 _IUPAC = {
@@ -126,45 +128,6 @@ def consensus(motif: Motif | Any, alphabet: str | None = None, iupac: bool = Fal
                 break
         out.append("U" if code == "T" and alphabet[3] == "U" else code)
     return "".join(out)
-
-
-def trim(motif: Motif, threshold: float = 0.25, background: Any = None, min_width: int = 1) -> Motif:
-    """Remove flanking positions whose information content is below ``threshold`` bits.
-
-    Keeps at least ``min_width`` positions (the most informative window when nothing passes).
-
-    Examples
-    --------
-    >>> m = Motif("x", np.array([[0.25, 1, 0.25], [0.25, 0, 0.25], [0.25, 0, 0.25], [0.25, 0, 0.25]]))
-    >>> trim(m).width
-    1
-    """
-    if not isinstance(motif, Motif):
-        raise TypeError(f"motif must be a Motif; got {describe(motif)}")
-    ic = information_content(motif, background)
-    keep = np.flatnonzero(ic >= threshold)
-    if keep.size:
-        start, stop = keep[0], keep[-1] + 1
-    else:
-        start, stop = 0, 0
-    if stop - start < min_width:
-        width = min(min_width, motif.width)
-        window = np.convolve(ic, np.ones(width), mode="valid")
-        start = int(window.argmax())
-        stop = start + width
-    counts = None if motif.counts is None else motif.counts[:, start:stop]
-    return Motif(
-        motif.name,
-        motif.probs[:, start:stop],
-        counts=counts,
-        alphabet=motif.alphabet,
-        alt_name=motif.alt_name,
-        nsites=motif.nsites,
-        background=motif.background,
-        complement=motif.complement,
-        source=motif.source,
-        url=motif.url,
-    )
 
 
 def reverse_complement(motif: Motif) -> Motif:
