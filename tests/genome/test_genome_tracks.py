@@ -153,3 +153,30 @@ def test_missing_pybigtools_names_the_extra(tmp_path, monkeypatch):
         ImportError, match=r'writing bigWig needs the package .pybigtools.; .*pip install "eugene\[genome\]"'
     ):
         write_bigwig(tmp_path / "a.bw", np.zeros((1, 4)), coords, SIZES)
+
+
+def test_windows_read_from_the_genome_project_as_the_given_one_hot(tmp_path, genome_seqs, genome_fasta):
+    from eugene.genome import observed_base_values, windows_to_genome
+
+    bed = pd.DataFrame({"chrom": ["chr1", "chr2", "chr1"], "start": [0, 100, 30], "end": [20, 140, 60]})
+    bed["strand"] = ["+", "-", "-"]
+    regions = read_regions(bed, genome_fasta, length=16)  # the first runs off chr1's start, the third over its N
+    attributions = np.random.default_rng(2).normal(size=regions.X.shape).astype(np.float32)
+    projected = observed_base_values(attributions, regions.coords, genome=genome_fasta)
+    np.testing.assert_allclose(projected, (attributions * regions.X).sum(axis=1), rtol=1e-6)
+    sizes = {c: len(s) for c, s in genome_seqs.items()}
+    given = write_bigwig(tmp_path / "x.bw", attributions, regions, sizes, X=regions.X)
+    read = write_bigwig(tmp_path / "g.bw", attributions, regions, sizes, genome=genome_fasta)
+    for chrom in sizes:
+        np.testing.assert_array_equal(_read_track(given, sizes)[chrom], _read_track(read, sizes)[chrom])
+    with pytest.raises(ValueError, match="give X .* or genome .*, not both"):
+        write_bigwig(tmp_path / "y.bw", attributions, regions, sizes, X=regions.X, genome=genome_fasta)
+    # an interval of window columns lands on the genome positions those columns hold
+    spans = pd.DataFrame({"example_idx": [0, 1, 2], "start": [0, 3, 10], "end": [5, 4, 16], "score": [1.0, 2, 3]})
+    placed = windows_to_genome(spans, regions.coords)
+    for (_, span), (_, row), (_, window) in zip(spans.iterrows(), placed.iterrows(), regions.coords.iterrows()):
+        columns = range(int(span["start"]), int(span["end"]))
+        positions = [window["end"] - 1 - j if window["reverse_complemented"] else window["start"] + j for j in columns]
+        assert (row["start"], row["end"]) == (max(min(positions), 0), max(positions) + 1)
+        assert row["chrom"] == window["chrom"] and row["strand"] == ("-" if window["reverse_complemented"] else "+")
+    assert placed["score"].tolist() == [1.0, 2, 3] and placed["name"].tolist() == regions.coords["name"].tolist()

@@ -19,7 +19,7 @@ Examples
 
 from eugene.genome._fasta import Genome
 from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions, regions_dataset
-from eugene.genome.tracks import write_bed, write_bigwig
+from eugene.genome.tracks import observed_base_values, windows_to_genome, write_bed, write_bigwig
 from eugene.genome.variants import VariantWindows, read_vcf, variant_windows, write_vcf
 
 __all__ = [
@@ -27,11 +27,13 @@ __all__ = [
     "Regions",
     "VariantWindows",
     "iter_regions",
+    "observed_base_values",
     "read_bed",
     "read_regions",
     "read_vcf",
     "regions_dataset",
     "variant_windows",
+    "windows_to_genome",
     "write_bed",
     "write_bigwig",
     "write_vcf",

@@ -193,6 +193,8 @@ class _Windows(BackendArray):
         self.dtype = np.dtype(np.float32)
 
     def __getitem__(self, key: Any) -> np.ndarray:
+        if not isinstance(key, indexing.ExplicitIndexer):  # numpy-style rows, as the track writers index
+            return self._read(key if isinstance(key, tuple) else (key, slice(None), slice(None)))
         return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.OUTER, self._read)
 
     def _read(self, key: tuple) -> np.ndarray:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from eugene._validate import describe
-from eugene.genome._fasta import Genome, PathLike, open_text, require
-from eugene.genome.regions import Regions, read_bed
+from eugene.genome._fasta import Genome, PathLike, as_genome, open_text, require
+from eugene.genome.regions import Regions, _Windows, read_bed
 
 Merge = Literal["mean", "max", "first"]
 
@@ -131,6 +131,7 @@ def write_bigwig(
     chrom_sizes: Any,
     *,
     X: Any = None,
+    genome: Genome | PathLike | None = None,
     merge: Merge = "mean",
 ) -> Path:
     """Write per-base values of genome windows as a bigWig track, merging windows that overlap.
@@ -151,6 +152,9 @@ def write_bigwig(
         Chromosome lengths: a dict, a :class:`Genome`, a genome FASTA, or a ``chrom.sizes`` / ``.fai`` file.
     X
         The one-hot ``(N, A, L)`` for 3-D ``values``.
+    genome
+        Instead of ``X``: the genome (a :class:`Genome` or FASTA path) to read the windows' bases from, one
+        chromosome's windows at a time (e.g. for attributions in a zarr store, which holds no sequences).
     merge
         The value of a base that several windows cover: ``"mean"`` (default) of their values, ``"max"``, or
         ``"first"`` (the first window in ``coords`` order). Positions covered by no window (and window positions off
@@ -180,10 +184,17 @@ def write_bigwig(
             f"values must have shape (N, L) or (N, A, L) with N = {len(table)} (the windows of coords); "
             f"got {describe(values)}"
         )
+    if genome is not None:
+        if X is not None:
+            raise ValueError("give X (the one-hot) or genome (to read the windows from), not both")
+        genome = as_genome(genome)
+        genome.check_chromosomes(table["chrom"], "coords")
+        if len(shape) == 3:
+            X = _Windows(table, genome, shape[-1], "DNA")
     if len(shape) == 3 and tuple(getattr(X, "shape", ())) != shape:
         raise ValueError(
-            f"values of shape (N, A, L) need X, the one-hot of the same shape, to project on the observed bases; "
-            f"got X={describe(X)} (or pass per-base values of shape (N, L))"
+            f"values of shape (N, A, L) need X, the one-hot of the same shape, or genome, to project on the observed "
+            f"bases; got X={describe(X)} (or pass per-base values of shape (N, L))"
         )
     lengths = table["end"] - table["start"]
     if len(table) and not (lengths == shape[-1]).all():
@@ -200,6 +211,90 @@ def write_bigwig(
     intervals = _intervals(values, X, table, sizes, merge) if len(table) else iter(())
     pybigtools.open(str(path), "w").write({c: sizes[c] for c in sorted(sizes)}, intervals)
     return path
+
+
+_ROWS_PER_BLOCK = 1000  # windows projected at a time by observed_base_values
+
+
+def observed_base_values(values: Any, coords: Any, *, X: Any = None, genome: Genome | PathLike | None = None) -> Any:
+    """Per-base values ``(N, L)`` float32 of windows: ``(values * X).sum(axis=1)`` for attributions ``(N, A, L)``.
+
+    The projection on the observed base, computed a block of windows at a time, so ``values`` may be lazily loaded
+    (xarray, zarr) and ``X`` read from ``genome`` (a :class:`Genome` or FASTA path) instead of given. Values stay in
+    window order (a reverse-complemented window reads from its end); :func:`windows_to_genome` maps intervals of
+    them back to the genome. ``coords`` as in :func:`write_bigwig`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> coords = pd.DataFrame({"chrom": ["chr1"], "start": [0], "end": [3]})
+    >>> X = np.eye(4, dtype=np.float32)[[0, 2, 3]].T[None]          # ACGT one-hot of "AGT"
+    >>> observed_base_values(np.arange(12.0).reshape(1, 4, 3), coords, X=X)
+    array([[ 0.,  7., 11.]], dtype=float32)
+    """
+    table = _coords_table(coords)
+    shape = tuple(getattr(values, "shape", ()))
+    if len(shape) == 2:
+        return _as_numpy(values).astype(np.float32)
+    if len(shape) != 3 or shape[0] != len(table):
+        raise ValueError(f"values must have shape (N, A, L) or (N, L) with N = {len(table)}; got {describe(values)}")
+    if genome is not None:
+        if X is not None:
+            raise ValueError("give X (the one-hot) or genome (to read the windows from), not both")
+        X = _Windows(table, as_genome(genome), shape[-1], "DNA")
+    if tuple(getattr(X, "shape", ())) != shape:
+        raise ValueError(f"X must be the one-hot of shape {shape}, or give genome; got X={describe(X)}")
+    out = np.empty((shape[0], shape[2]), dtype=np.float32)
+    for lo in range(0, shape[0], _ROWS_PER_BLOCK):
+        rows = np.arange(lo, min(lo + _ROWS_PER_BLOCK, shape[0]))
+        out[rows] = _per_base(values, X, rows)
+    return out
+
+
+def windows_to_genome(intervals: pd.DataFrame, coords: Any) -> pd.DataFrame:
+    """Intervals in window columns (``example_idx``, ``start``, ``end``: e.g. seqlets) in genome coordinates.
+
+    Returns the table with ``chrom``, ``start``, ``end`` (0-based, end exclusive) on the genome, ``strand`` (``-``
+    for a reverse-complemented window, whose column ``j`` is genome position ``end - 1 - j``, else ``+``) and
+    ``name`` (the window's, where ``coords`` has names) first, then the other columns; ready for :func:`write_bed`.
+    Intervals reaching off a chromosome's start are clipped at 0.
+
+    Examples
+    --------
+    >>> coords = pd.DataFrame({"chrom": ["chr1", "chr2"], "start": [100, 50], "end": [110, 60],
+    ...                        "reverse_complemented": [False, True]})
+    >>> seqlets = pd.DataFrame({"example_idx": [0, 1], "start": [2, 2], "end": [5, 5], "attribution": [1.5, 0.5]})
+    >>> windows_to_genome(seqlets, coords)[["chrom", "start", "end", "strand"]].values.tolist()
+    [['chr1', 102, 105, '+'], ['chr2', 55, 58, '-']]
+    """
+    missing = [c for c in ("example_idx", "start", "end") if c not in getattr(intervals, "columns", ())]
+    if missing:
+        raise ValueError(f"intervals must be a DataFrame with example_idx, start, end; it lacks {missing}")
+    table = _coords_table(coords)
+    names = _names(coords)
+    rows = intervals["example_idx"].to_numpy(dtype=np.int64)
+    start, end = table["start"].to_numpy()[rows], table["end"].to_numpy()[rows]
+    flip = table["reverse_complemented"].to_numpy()[rows]
+    first, last = intervals["start"].to_numpy(dtype=np.int64), intervals["end"].to_numpy(dtype=np.int64)
+    placed = {
+        "chrom": table["chrom"].to_numpy()[rows],
+        "start": np.maximum(np.where(flip, end - last, start + first), 0),
+        "end": np.where(flip, end - first, start + last),
+        **({"name": names[rows]} if names is not None else {}),
+        "strand": np.where(flip, "-", "+"),
+    }
+    others = intervals.drop(columns=["start", "end"]).reset_index(drop=True)
+    return pd.concat([pd.DataFrame(placed), others], axis=1)
+
+
+def _names(coords: Any) -> np.ndarray | None:
+    """The windows' names from Regions, its coords table or its Dataset, or None."""
+    if isinstance(coords, Regions):
+        coords = coords.coords
+    if "name" in getattr(coords, "columns", ()) or "name" in getattr(coords, "variables", ()):
+        names = coords["name"].values if hasattr(coords, "variables") else coords["name"].to_numpy()
+        return np.array([str(name) for name in names], dtype=object)  # also from zarr's variable-length strings
+    return None
 
 
 _BED_ORDER = ("chrom", "start", "end", "name", "score", "strand")
