@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from . import _common, attribute, demo, filters, gia, ism, report, tomtom, verify
+from . import _common, attribute, demo, filters, gia, ism, report, tomtom, tracks, verify
 
 __all__ = ["main", "build_parser"]
 
@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "report": report,
     "demo": demo,
     "verify": verify,
+    "tracks": tracks,
 }
 
 
