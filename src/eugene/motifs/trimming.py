@@ -137,7 +137,7 @@ def trim(
     >>> core = trim(patterns, by="cwm")          # modisco-lite's trim before TOMTOM   # doctest: +SKIP
     """
     if by is not None and by not in RULES:
-        raise ValueError(f"by must be one of {RULES} or None; got {describe(by)}")
+        raise ValueError(f"by must be one of {RULES} or None; got {by!r}")
     min_width = check_positive_int(min_width, "min_width")
     if isinstance(flank, bool) or not isinstance(flank, (int, np.integer)) or flank < 0:
         raise ValueError(f"flank must be a non-negative integer (positions); got {describe(flank)}")
