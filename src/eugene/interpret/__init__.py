@@ -33,6 +33,7 @@ _EXPORTS = {
     "gia_sdata": "sdata",
     "verify_store": "_store",
     "seqlets": "seqlet_calling",
+    "modisco": "motif_discovery",
 }
 
 __all__ = sorted(_EXPORTS)
