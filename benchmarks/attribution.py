@@ -28,16 +28,17 @@ def _cpu_model() -> str:
         return platform.processor() or "unknown"
 
 
-def _best(fn, repeats: int, results: dict | None = None, name: str = "") -> float:
-    """Best time of ``repeats`` calls; the last call's result goes to ``results[name]``."""
-    times = []
+def _best_interleaved(tools: dict, repeats: int) -> tuple[dict[str, float], dict]:
+    """Best time of each tool over ``repeats`` rounds, each round running every tool once, so that a change of load on
+    a shared machine hits every tool alike; also each tool's last result."""
+    times: dict[str, list[float]] = {name: [] for name in tools}
+    results = {}
     for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    if results is not None:
-        results[name] = out
-    return min(times)
+        for name, fn in tools.items():
+            start = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}, results
 
 
 def main() -> None:
@@ -46,7 +47,7 @@ def main() -> None:
     parser.add_argument("--refs", type=int, default=20, help="references per sequence")
     parser.add_argument("--length", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=32, help="pairs per pass, for every tool")
-    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many rounds (every tool once a round)")
     parser.add_argument(
         "--full",
         action="store_true",
@@ -79,11 +80,7 @@ def main() -> None:
             rows = inputs[start : start + 2 * args.batch_size].clone().requires_grad_(True)
             torch.autograd.grad(model(rows)[:, 0].sum(), rows)
 
-    results: dict[str, torch.Tensor] = {}
-    timings = {
-        "eugene": _best(ours, args.repeats, results, "eugene"),
-        "floor (fwd+bwd of [x; r])": _best(floor, args.repeats),
-    }
+    tools = {"eugene": ours, "floor (fwd+bwd of [x; r])": floor}
     try:
         from tangermeme.deep_lift_shap import deep_lift_shap
 
@@ -92,7 +89,7 @@ def main() -> None:
                 warnings.simplefilter("ignore")
                 return deep_lift_shap(model, X, references=refs, batch_size=args.batch_size, verbose=False)
 
-        timings["tangermeme"] = _best(tangermeme, args.repeats, results, "tangermeme")
+        tools["tangermeme"] = tangermeme
     except ImportError:
         print("tangermeme not installed (bench extra); skipped")
     try:
@@ -104,9 +101,12 @@ def main() -> None:
             for i in range(args.n):  # Captum shares baselines across a batch: one call per sequence
                 explainer.attribute(X[i : i + 1], baselines=refs[i], target=0)
 
-        timings["captum"] = _best(captum, args.repeats)
+        tools["captum"] = captum
     except ImportError:
         print("captum not installed (bench extra); skipped")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Setting forward, backward hooks")  # Captum's, on every call
+        timings, results = _best_interleaved(tools, args.repeats)
 
     for name, seconds in timings.items():
         print(f"{name:>28}: {seconds:7.2f} s  {pairs / seconds:8.1f} pairs/s")

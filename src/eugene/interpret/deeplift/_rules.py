@@ -131,7 +131,8 @@ class _CrossMax(torch.autograd.Function):
 def cross_max(
     a: Pair, pool: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]], spatial: int
 ) -> tuple[Pair, torch.Tensor]:
-    """Max pooling by the cross-max rule (Shrikumar et al. 2017; as in Captum, SHAP's DeepExplainer and tangermeme).
+    """Max pooling by the cross-max rule of DeepSHAP (Lundberg & Lee 2017) as SHAP's DeepExplainer, Captum and
+    tangermeme implement it.
 
     ``pool(t)`` returns the window maxima and their arg-max indices into ``t`` flattened over its last ``spatial``
     axes (what ``F.max_pool2d(..., return_indices=True)`` returns). With ``top = max(y_x, y_r)`` per output, the
