@@ -118,36 +118,17 @@ def _histogram(X, xmin, bin_width, n_bins):
     return counts.sum(axis=0)
 
 
-@numba.njit(cache=True, nogil=True, fastmath=True)
-def _convolve_rows(pad, reverse, cur, lo, hi):
-    """cur[m] for m in [lo, hi): the previous length's distribution (in ``pad``, after len(f) - 1 zeros) convolved
-    with f (``reverse`` is f reversed), one dot product per output."""
-    n_bins = reverse.shape[0]
-    for m in range(lo, hi):
-        window = pad[m : m + n_bins]
-        total = 0.0
-        for j in range(n_bins):
-            total += reverse[j] * window[j]
-        cur[m] = total
-
-
-def _tail_probabilities(f: np.ndarray, max_len: int, pool: ThreadPoolExecutor | None) -> np.ndarray:
-    """``rcdf[L, s]``: P(S >= s) for S the sum of L independent bins with probabilities ``f``, summed from the top
-    so that small tail probabilities keep their precision."""
+def _tail_probabilities(f: np.ndarray, max_len: int) -> np.ndarray:
+    """``rcdf[L, s]``: P(S >= s) for S the sum of L independent bins with probabilities ``f`` (the distribution of
+    L - 1 bins convolved with f, directly: every term is a non-negative product, so tails keep their relative
+    precision), summed from the top so that small tail probabilities are not lost to rounding."""
     n_bins = len(f)
-    width = n_bins * max_len
-    rcdf = np.zeros((max_len + 1, width + 1))
-    reverse = np.ascontiguousarray(f[::-1])
-    pad = np.zeros(width + 2 * n_bins)
-    pad[n_bins - 1 : 2 * n_bins - 1] = f
-    cur = np.zeros(width)
-    cur[:n_bins] = f
+    rcdf = np.zeros((max_len + 1, n_bins * max_len + 1))
+    pmf = f
     for length in range(1, max_len + 1):
-        n_cur = (n_bins - 1) * length + 1
         if length > 1:
-            _run(pool, _convolve_rows, n_cur, pad, reverse, cur)
-            pad[n_bins - 1 : n_bins - 1 + n_cur] = cur[:n_cur]
-        rcdf[length, :n_cur] = np.cumsum(cur[:n_cur][::-1])[::-1]
+            pmf = np.convolve(pmf, f)
+        rcdf[length, : len(pmf)] = np.cumsum(pmf[::-1])[::-1]
     return rcdf
 
 
@@ -369,7 +350,7 @@ def _recursive(scores, control, threshold, min_len, max_len, flanks, n_bins, tar
         else:
             bin_width = (xmax - xmin) / (n_bins - 1)
             f = sum(_run(pool, lambda lo, hi: _histogram(scores[lo:hi], xmin, bin_width, n_bins), len(scores)))
-            tables = xmin, bin_width, n_bins, _tail_probabilities(f / scores.size, max_len, pool)
+            tables = xmin, bin_width, n_bins, _tail_probabilities(f / scores.size, max_len)
         if control is not None:
             n_x = n_c = np.zeros(len(_THRESHOLDS), dtype=np.int64)
             if tables is not None:
