@@ -190,3 +190,20 @@ def test_planted_sites_are_marked_on_the_figures_of_each_shown_sequence(tiny_inp
             assert sites[["start", "end", "name"]].values.tolist() == truth[["start", "end", "name"]].values.tolist()
     html = (tmp_path / "report.html").read_text()
     assert "Shaded: the planted motifs." in html and "boxes: the planted motifs" in html
+
+
+def test_eugene_report_takes_each_motifs_task(report_argv, tmp_path, monkeypatch, capsys):
+    import eugene.report
+
+    seen = {}
+    monkeypatch.setattr(eugene.report, "build_report", lambda *args, **kwargs: seen.update(kwargs) or tmp_path)
+    assert main(report_argv(tmp_path, "--motif-task", "MA0083.3=9", "--motif-task", "m1=0")) == 0
+    assert seen["motif_tasks"] == {"MA0083.3": 9, "m1": 0} and seen["target"] == 1
+    assert main(report_argv(tmp_path)) == 0 and seen["motif_tasks"] is None
+    for bad in ("m1", "m1=-1", "=3", "m1=x"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(report_argv(tmp_path, "--motif-task", bad))
+        assert exit_info.value.code == 2
+        assert (
+            f"expected ID=OUTPUT with OUTPUT an output index >= 0 (MA0083.3=9); got '{bad}'" in capsys.readouterr().err
+        )

@@ -27,7 +27,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="top-scoring sequences shown in detail (default 4)",
     )
+    parser.add_argument(
+        "--motif-task",
+        type=motif_task,
+        action="append",
+        metavar="ID=OUTPUT",
+        help="the output a known motif drives (MA0083.3=9), repeatable: GIA and filter influence then explain each "
+        "motif's own output",
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="directory for report.html and its tables")
+
+
+def motif_task(text: str) -> tuple[str, int]:
+    """``--motif-task ID=OUTPUT``: a motif ID of the databases and the index of its output."""
+    motif, sep, output = text.rpartition("=")
+    index = int(output) if output.isdigit() else -1
+    if not sep or not motif or index < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected ID=OUTPUT with OUTPUT an output index >= 0 (MA0083.3=9); got {text!r}"
+        )
+    return motif, index
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         target=args.target,
         databases=args.db,
         n_top=args.n_top,
+        motif_tasks=dict(args.motif_task) if args.motif_task else None,
         model_label=args.model,
         seed=args.seed,
         **_common.compute_kwargs(args),
