@@ -26,8 +26,9 @@ from tqdm.auto import tqdm
 
 __all__ = ["compiling", "kernel"]
 
-# cold compile of each family (CPU time on the project's 2-core machine; see benchmarks/README.md), for the notice
-FAMILIES = {"TOMTOM": "30 s", "filter table-lookup": "15 s", "k-mer shuffle": "5 s"}
+# how long each family takes to compile, for the notice: CPU time of a cold first call on the project's 2-core machine
+# (benchmarks/first_call.py; figures in benchmarks/README.md)
+FAMILIES = {"TOMTOM": "20 s", "filter table-lookup": "15 s"}
 
 _kernels: set[Callable[..., Any]] = set()  # the Python functions behind eugene's kernels
 _uncached: set[Callable[..., Any]] = set()  # those numba found no writable cache folder for

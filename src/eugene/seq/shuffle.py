@@ -47,8 +47,9 @@ def _shuffle_one(s: np.ndarray, k: int, n_symbols: int, seed: np.uint64, out: np
     length = s.shape[0]
     n_edges = length - k + 1
     if n_edges <= 1:
-        for r in range(out.shape[0]):
-            out[r] = s
+        for r in range(out.shape[0]):  # loops, not row copies: no compiled shape-mismatch error path
+            for i in range(length):
+                out[r, i] = s[i]
         return
     n_nodes = n_edges + 1
     # vertex of each position: the (k-1)-mer starting there, as a base-n_symbols number, relabelled 0..V-1
@@ -98,7 +99,8 @@ def _shuffle_one(s: np.ndarray, k: int, n_symbols: int, seed: np.uint64, out: np
                 in_tree[u] = True
                 u = node[edges[offset[u] + exit_choice[u]] + 1]
         # every other edge of a vertex in random order, its tree edge last
-        work[:] = edges
+        for i in range(n_edges):
+            work[i] = edges[i]
         for v in range(n_vertices):
             lo, hi = offset[v], offset[v + 1]
             if v != last:

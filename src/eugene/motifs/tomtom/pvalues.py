@@ -151,8 +151,10 @@ def shift_and_quantize(scores: np.ndarray, medians: np.ndarray, row_min: np.ndar
         after = diagonals[i + 1, start : start + n]
         for j in range(n):
             after[j] = before[j] + level[j]
-        diagonals[i + 1, :start] = diagonals[i, :start]
-        diagonals[i + 1, start + n :] = diagonals[i, start + n :]
+        for j in range(start):  # loops, not slice copies: no compiled shape-mismatch error path
+            diagonals[i + 1, j] = diagonals[i, j]
+        for j in range(start + n, n + w - 1):
+            diagonals[i + 1, j] = diagonals[i, j]
         tally[:] = 0
         quad = n - n % 4
         for j in range(0, quad, 4):
@@ -187,7 +189,10 @@ def alignment_tails(counts: np.ndarray, need: np.ndarray):
     block = 8
     pad = block
     hist = np.zeros((w, bins + 1 + block))
-    hist[:, : bins + 1] = counts / counts[0].sum()
+    total = counts[0].sum()
+    for i in range(w):  # a loop, not a slice copy: no compiled shape-mismatch error path
+        for b in range(bins + 1):
+            hist[i, b] = counts[i, b] / total
     top = np.zeros(w, dtype=np.int64)  # highest non-empty bin of each column
     for i in range(w):
         for b in range(bins + 1):
