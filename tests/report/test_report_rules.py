@@ -78,6 +78,7 @@ def test_each_readout_explains_the_motifs_own_task(tiny_inputs, tmp_path):
         got = gia[gia["motif"] == f"{motif} on output {output}"]
         np.testing.assert_allclose(got["importance"], want["importance"], rtol=1e-5, atol=1e-7)
         assert set(got["output"]) == {f"output {output}"}
+    assert "Mean change of each motif's own output (its task) when" in (tmp_path / "report.html").read_text()
     influence = pd.read_csv(tmp_path / "filter_influence.tsv", sep="\t").set_index("filter").sort_index()
     every = filter_influence(tiny_inputs.model, X)  # (F, T): each output on its own
     assert [c for c in influence.columns if c.startswith("influence")] == [

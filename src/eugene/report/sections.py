@@ -385,11 +385,12 @@ def gia(ctx: ReportContext) -> Section:
         )
         curves[label] = curve.assign(output=target_label(target))
     table = pd.concat([c.assign(motif=label) for label, c in curves.items()], ignore_index=True)
-    explained = (
-        "each motif's own output (its task; the others: " + target_label(ctx.target) + ")"
-        if any(m in tasks for m in best["best_match"])
-        else target_label(ctx.target)
-    )
+    with_task = best["best_match"].isin(list(tasks))
+    explained = target_label(ctx.target)
+    if with_task.all():
+        explained = "each motif's own output (its task)"
+    elif with_task.any():
+        explained = f"each motif's own output (its task; motifs without one: {explained})"
     html = (
         f"<p>Mean change of {explained} when each of the best-matched known motifs (one instance "
         f"sampled from its PFM per background) is implanted at every {step}-th position of {len(background)} "
