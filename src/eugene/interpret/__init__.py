@@ -34,6 +34,10 @@ _EXPORTS = {
     "verify_store": "_store",
     "seqlets": "seqlet_calling",
     "modisco": "motif_discovery",
+    "annotate_patterns": "annotation",
+    "annotate_seqlets": "annotation",
+    "motif_counts": "annotation",
+    "motif_spacing": "annotation",
 }
 
 __all__ = sorted(_EXPORTS)

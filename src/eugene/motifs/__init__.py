@@ -22,7 +22,7 @@ from eugene.motifs.motif import Motif, MotifSet
 from eugene.motifs.scanning import scan
 from eugene.motifs.tomtom import tomtom
 from eugene.motifs.transforms import consensus, information_content, reverse_complement, to_ppm, to_pwm
-from eugene.motifs.trimming import trim
+from eugene.motifs.trimming import trim, trim_window
 
 __all__ = [
     "Motif",
@@ -44,6 +44,7 @@ __all__ = [
     "information_content",
     "consensus",
     "trim",
+    "trim_window",
     "reverse_complement",
     "scan",
     "tomtom",

@@ -23,7 +23,7 @@ from eugene.motifs.modisco_io import ModiscoPattern
 from eugene.motifs.motif import Motif, MotifSet
 from eugene.motifs.transforms import information_content
 
-__all__ = ["trim"]
+__all__ = ["trim", "trim_window"]
 
 RULES = ("ic", "cwm")
 DEFAULT_THRESHOLDS = {"ic": 0.25, "cwm": 0.3}  # bits; fraction of the largest total absolute contribution
@@ -136,11 +136,6 @@ def trim(
     1
     >>> core = trim(patterns, by="cwm")          # modisco-lite's trim before TOMTOM   # doctest: +SKIP
     """
-    if by is not None and by not in RULES:
-        raise ValueError(f"by must be one of {RULES} or None; got {by!r}")
-    min_width = check_positive_int(min_width, "min_width")
-    if isinstance(flank, bool) or not isinstance(flank, (int, np.integer)) or flank < 0:
-        raise ValueError(f"flank must be a non-negative integer (positions); got {describe(flank)}")
     if isinstance(motif, MotifSet):
         trimmed = MotifSet(
             [trim(m, threshold, background, min_width, by=by, flank=flank) for m in motif],
@@ -150,6 +145,30 @@ def trim(
         if hasattr(motif, "window_size"):  # eu.interpret.modisco's and read_modisco's sets carry their window
             trimmed.window_size = motif.window_size
         return trimmed
+    return _cut(motif, *trim_window(motif, threshold, background, min_width, by=by, flank=flank))
+
+
+def trim_window(
+    motif: Motif,
+    threshold: float | None = None,
+    background: Any = None,
+    min_width: int = 1,
+    *,
+    by: str | None = None,
+    flank: int = 0,
+) -> tuple[int, int]:
+    """The columns ``[start, stop)`` of ``motif`` that :func:`trim` keeps (same arguments, one motif).
+
+    Examples
+    --------
+    >>> trim_window(Motif("x", np.array([[0.25, 1, 0.25], [0.25, 0, 0.25], [0.25, 0, 0.25], [0.25, 0, 0.25]])))
+    (1, 2)
+    """
+    if by is not None and by not in RULES:
+        raise ValueError(f"by must be one of {RULES} or None; got {by!r}")
+    min_width = check_positive_int(min_width, "min_width")
+    if isinstance(flank, bool) or not isinstance(flank, (int, np.integer)) or flank < 0:
+        raise ValueError(f"flank must be a non-negative integer (positions); got {describe(flank)}")
     if not isinstance(motif, Motif):
         raise TypeError(f"motif must be a Motif, a ModiscoPattern or a MotifSet; got {describe(motif)}")
     rule = by or ("cwm" if getattr(motif, "cwm", None) is not None else "ic")
@@ -163,5 +182,4 @@ def trim(
         raise TypeError(f"threshold must be a number of bits for by='ic'; got {describe(threshold)}")
     else:
         cutoff = float(threshold)
-    start, stop = _bounds(scores, cutoff, min_width, int(flank))
-    return _cut(motif, start, stop)
+    return _bounds(scores, cutoff, min_width, int(flank))
