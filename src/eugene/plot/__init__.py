@@ -19,6 +19,8 @@ _EXPORTS = {
     "ism_heatmap": "perturbation",
     "gia_curve": "perturbation",
     "variant_effects": "perturbation",
+    "motif_counts": "motif_spacing",
+    "spacing_histogram": "motif_spacing",
 }
 
 __all__ = sorted(_EXPORTS)
