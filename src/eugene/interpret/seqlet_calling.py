@@ -233,19 +233,28 @@ def _visit(ks, ps, qs, counts, r, seqlet_len, threshold, called, stamp, keep):
 
 
 @numba.njit(cache=True, nogil=True)
+def _scratch(length, n_lens):
+    """Per-example work arrays of the decoders: bins, their running sum, candidates (start, prefix and triangle
+    p-values, count per length), starts called, and the positions taken."""
+    return (
+        np.empty(length, dtype=np.int64),
+        np.zeros(length + 1, dtype=np.int64),
+        np.empty((n_lens, length), dtype=np.int64),
+        np.empty((n_lens, length)),
+        np.empty((n_lens, length)),
+        np.zeros(n_lens, dtype=np.int64),
+        np.empty(length, dtype=np.int64),
+        np.zeros(length, dtype=np.int64),
+    )
+
+
+@numba.njit(cache=True, nogil=True)
 def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, lo, hi):
     """The seqlets of examples lo..hi-1 at ``threshold``, in the order called: example, start, end, attribution
     (sum with the flanks) and the span's own p-value."""
     length = X.shape[1]
     n_lens = max_len - min_len + 1
-    bins = np.empty(length, dtype=np.int64)
-    csum = np.zeros(length + 1, dtype=np.int64)
-    ks = np.empty((n_lens, length), dtype=np.int64)
-    ps = np.empty((n_lens, length))
-    qs = np.empty((n_lens, length))
-    counts = np.zeros(n_lens, dtype=np.int64)
-    keep = np.empty(length, dtype=np.int64)
-    called = np.zeros(length, dtype=np.int64)
+    bins, csum, ks, ps, qs, counts, keep, called = _scratch(length, n_lens)
     cap = max(16, hi - lo)
     out_i = np.empty(cap, dtype=np.int64)
     out_s = np.empty(cap, dtype=np.int64)
@@ -289,17 +298,10 @@ def _count(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len, lo, h
     """The number of seqlets :func:`_decode` calls in examples lo..hi-1 at each threshold (largest first)."""
     length = X.shape[1]
     n_lens = max_len - min_len + 1
-    bins = np.empty(length, dtype=np.int64)
-    csum = np.zeros(length + 1, dtype=np.int64)
-    ks = np.empty((n_lens, length), dtype=np.int64)
-    ps = np.empty((n_lens, length))
-    qs = np.empty((n_lens, length))
-    counts = np.zeros(n_lens, dtype=np.int64)
+    bins, csum, ks, ps, qs, counts, keep, called = _scratch(length, n_lens)
     all_k = np.empty((n_lens, length), dtype=np.int64)
     all_p = np.empty((n_lens, length))
     all_q = np.empty((n_lens, length))
-    keep = np.empty(length, dtype=np.int64)
-    called = np.zeros(length, dtype=np.int64)
     totals = np.zeros(thresholds.shape[0], dtype=np.int64)
     stamp = 0
     for i in range(lo, hi):
