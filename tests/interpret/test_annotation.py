@@ -179,3 +179,12 @@ def test_no_seqlets_gives_empty_tables(planted):
         named = eu.interpret.annotate_seqlets(seqlets.head(0), X, motifs)
     assert named.empty and {"motif", "match_q_value"} <= set(named.columns)
     assert eu.interpret.motif_counts(named).empty and eu.interpret.motif_spacing(named).empty
+
+
+def test_chunks_of_seqlets_change_nothing(planted, monkeypatch):
+    from eugene.interpret import annotation
+
+    motifs, X, _, seqlets = planted
+    whole = eu.interpret.annotate_seqlets(seqlets, X, motifs)
+    monkeypatch.setattr(annotation, "_CHUNK", 7)
+    pd.testing.assert_frame_equal(eu.interpret.annotate_seqlets(seqlets, X, motifs), whole)

@@ -27,6 +27,7 @@ from .._validate import check_fraction, check_onehot, check_positive_int, descri
 
 __all__ = ["annotate_patterns", "annotate_seqlets", "motif_counts", "motif_spacing"]
 
+_CHUNK = 2000  # seqlets per TOMTOM call: bounds the (seqlets x motifs) table of matches held at once
 _MATCH_COLUMNS = [
     "Target_ID",
     "Target_Name",
@@ -207,12 +208,15 @@ def annotate_seqlets(
     out["match_p_value"], out["match_q_value"] = np.nan, np.nan
     if not len(table):
         return out
-    queries = MotifSet(
-        Motif(f"seqlet_{i}", _letters(values[e, :, s:t]), alphabet=alphabet)
-        for i, (e, s, t) in enumerate(zip(example, start, end, strict=True))
-    )
-    hits = _compare(queries, sets, both_strands, tomtom_options)
-    best = hits.groupby("Query_ID", observed=True, sort=False).head(1)
+    parts = []
+    for first in range(0, len(table), _CHUNK):  # TOMTOM compares each query on its own: chunks change no number
+        rows = range(first, min(first + _CHUNK, len(table)))
+        queries = MotifSet(
+            Motif(f"seqlet_{i}", _letters(values[example[i], :, start[i] : end[i]]), alphabet=alphabet) for i in rows
+        )
+        hits = _compare(queries, sets, both_strands, tomtom_options)
+        parts.append(hits.groupby("Query_ID", observed=True, sort=False).head(1))  # rows sorted by p-value per query
+    best = pd.concat(parts, ignore_index=True)
     row = best["Query_ID"].astype(str).str.removeprefix("seqlet_").astype(np.int64).to_numpy()
     named = best["q-value"].to_numpy() <= fdr
     motif = np.full(len(out), None, dtype=object)
