@@ -415,29 +415,12 @@ def _dask_client(address: str | None) -> Any:
     return Client(address)
 
 
-def _write_coordinates(sdata: Any, store: Path) -> None:
-    """The per-sequence coordinates of ``sdata`` (names, genome coordinates) into ``store``, where it lacks them or
-    holds others (a result recomputed with --overwrite for another BED)."""
-    import numpy as np
-    import xarray as xr
-
-    stored = xr.open_zarr(store, consolidated=False)
-    coords = {
-        name: c.variable.astype(object) if c.dtype.kind in "SU" else c.variable  # zarr's variable-length strings
-        for name, c in sdata.coords.items()
-        if c.dims == (SEQ_DIM,)
-        and (name not in stored.variables or not np.array_equal(stored[name].values, c.values.astype(object)))
-    }
-    if coords:
-        xr.Dataset(coords=coords).to_zarr(store, mode="a", consolidated=False)
-
-
 def per_sequence(args: argparse.Namespace, array: str, compute_sdata: Any, key: str, **kw: Any) -> int:
     """attribute / ism: ``compute_sdata`` (``eu.interpret.attribute_sdata`` / ``ism_sdata``) on the sequences.
 
     The suffix of ``--out`` decides: ``.npz`` computes in memory (all sequences in one call, as the plain API
     function) and writes ``array``, ``X`` and ``names``; ``.zarr`` writes chunk by chunk into the store (resumable),
-    then the per-sequence coordinates beside the result.
+    with the per-sequence coordinates beside the result.
     """
     import numpy as np
 
@@ -456,11 +439,10 @@ def per_sequence(args: argparse.Namespace, array: str, compute_sdata: Any, key: 
         return done(out)
     if dask:
         options["verbose"] = False  # bars of concurrent chunks would interleave
-    with _dask_client(args.scheduler):
+    with _dask_client(args.scheduler):  # the store gets the result and the sequences' coordinates
         compute_sdata(
             model, sdata, store=out, chunk_size=args.chunk_size, dask=dask, overwrite=args.overwrite, **options
         )
-    _write_coordinates(sdata, out)
     return done(out)
 
 

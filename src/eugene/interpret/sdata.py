@@ -159,9 +159,25 @@ def _run_per_sequence(
         overwrite=overwrite,
         verbose=verbose,
     )
+    if store is not None:
+        _store_coordinates(seqs, Path(store))
     out = sdata.copy() if copy else sdata
     out[out_key] = result
     return out
+
+
+def _store_coordinates(sdata: xr.Dataset, store: Path) -> None:
+    """The per-sequence coordinates of ``sdata`` (names, genome coordinates) into ``store`` beside the result, where
+    it lacks them or holds others (a result recomputed with overwrite=True for other regions)."""
+    stored = xr.open_zarr(store, consolidated=False)
+    coords = {
+        name: c.variable.astype(object) if c.dtype.kind in "SU" else c.variable  # zarr's variable-length strings
+        for name, c in sdata.coords.items()
+        if c.dims == (SEQ_DIM,)
+        and (name not in stored.variables or not np.array_equal(stored[name].values, c.values.astype(object)))
+    }
+    if coords:
+        xr.Dataset(coords=coords).to_zarr(store, mode="a", consolidated=False)
 
 
 # --- public functions -------------------------------------------------------------------------------------------
@@ -176,11 +192,13 @@ _RUNNER_DOC = """
         resumption and of Dask parallelism. Randomness (shuffled references, SmoothGrad noise) is drawn per chunk
         from ``seed``: results are reproducible for a given chunk_size, and equal the plain function on each chunk.
     store
-        A zarr directory to write the result into incrementally; the stored variable is attached to sdata lazily.
+        A zarr directory to write the result into incrementally, with sdata's per-sequence coordinates (names, genome
+        coordinates) beside it; the stored variable is attached to sdata lazily.
         Rerunning the same call after an interruption computes only the chunks not finished, and recomputes any
         chunk whose data no longer matches its checksum. A rerun keeps the store's chunks whatever ``chunk_size``
-        it asks for (with a warning), and is refused, naming what changed, when the sequences, the model's class or
-        weights, or an argument that changes the values (``seed`` included) differ; ``batch_size``, ``device`` and
+        it asks for (with a warning), and is refused, naming what changed, when the sequences, their coordinates
+        (names, genome coordinates), the model's class or weights, or an argument that changes the values (``seed``
+        included) differ; ``batch_size``, ``device`` and
         ``verbose`` may change. Markers and the writer's lock live in ``<store>.progress/`` beside the store; a
         second writer is refused while the first runs. Check a store with :func:`eugene.interpret.verify_store`.
     dask
