@@ -274,7 +274,10 @@ def test_regions_stream_from_the_genome_chunk_by_chunk_and_resume_only_on_the_sa
     # O(chunk): the first window (for the result's shape), the fingerprint's pass, then the chunks computed
     assert max(read) <= 4 and sum(read) == 1 + 2 * 14
     assert out["saliency_attrs"].dims == ("_sequence", "_ohe", "length")
-    assert out["chromStart"].values.tolist() == regions.coords["start"].tolist()  # coordinates kept
+    assert out["chromStart"].values.tolist() == regions.coords["start"].tolist()  # coordinates kept,
+    in_store = xr.open_zarr(store, consolidated=False)  # in the store too
+    assert in_store["chromStart"].values.tolist() == regions.coords["start"].tolist()
+    assert in_store["name"].values.tolist() == [f"p{i}" for i in range(14)]
 
     read.clear()
     sd.attribute_sdata(model, regions_dataset(bed, fasta, length=16), "saliency", **options)
@@ -287,6 +290,9 @@ def test_regions_stream_from_the_genome_chunk_by_chunk_and_resume_only_on_the_sa
     other_genome, _ = _genome_and_bed(tmp_path / "other", seed=1)  # same chromosome names and sizes, other bases
     with pytest.raises(ValueError, match=r"differs in \['eugene_sequences'\]"):
         sd.attribute_sdata(model, regions_dataset(bed, other_genome, length=16), "saliency", **options)
+    # recomputed for the other BED: the store's coordinates are replaced
+    sd.attribute_sdata(model, regions_dataset(other_bed, fasta, length=16), "saliency", overwrite=True, **options)
+    assert xr.open_zarr(store, consolidated=False)["name"].values.tolist() == [f"q{i}" for i in range(14)]
 
 
 def test_regions_on_dask_worker_processes_read_their_own_chunks(tmp_path):
