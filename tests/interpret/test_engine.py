@@ -174,3 +174,12 @@ def test_run_checks_its_arguments(kwargs, error, words):
 def test_run_refuses_what_is_not_a_model():
     with pytest.raises(TypeError, match="model must be a torch.nn.Module; got str"):
         engine.Run("model.pt", _onehot(2, 10))
+
+
+def test_meta_device_is_refused_before_the_model_moves():
+    # moving to 'meta' drops the weights and cannot be undone: the model used to come back broken for every later call
+    model, X = _model(), _onehot(2, 10)
+    before = predict(model, X)
+    with pytest.raises(ValueError, match="device.*'meta'"):
+        predict(model, X, device="meta")
+    np.testing.assert_array_equal(predict(model, X), before)

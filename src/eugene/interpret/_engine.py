@@ -102,6 +102,9 @@ def resolve_device(model: nn.Module, device: str | torch.device | None) -> torch
         raise ValueError(f"device must be None, 'cpu', 'cuda', 'cuda:N' or a torch.device; got {device!r}") from err
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} was asked for, but CUDA is not available on this machine")
+    if resolved.type == "meta":
+        # a model moved to 'meta' loses its weights, and cannot be moved back when the call ends
+        raise ValueError(f"device must be a device that holds data ('cpu', 'cuda', ...); got {device!r}")
     return resolved
 
 
