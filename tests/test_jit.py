@@ -18,6 +18,7 @@ import textwrap
 from pathlib import Path
 
 import numba
+import numpy as np
 import pytest
 from numba.core import caching
 from numba.core.registry import CPUDispatcher
@@ -222,3 +223,33 @@ def test_kernel_without_a_cache_locator_still_compiles(monkeypatch):
     assert add_one in _jit._uncached and add_one in _jit._kernels
     _jit._kernels.discard(add_one)
     _jit._uncached.discard(add_one)
+
+
+@pytest.mark.parametrize("verbose", [True, False])
+def test_tomtom_and_the_filter_kernels_open_the_notice_with_their_verbose(monkeypatch, verbose):
+    import torch
+
+    import eugene.motifs as em
+    from eugene.interpret import _onehot_conv
+    from eugene.interpret.filters import filter_counts
+    from eugene.motifs.tomtom import api
+
+    opened = []
+
+    def recording(family, verbose=True):
+        opened.append((family, verbose))
+        return _jit.compiling(family, verbose)
+
+    monkeypatch.setattr(api, "compiling", recording)
+    monkeypatch.setattr(_onehot_conv, "compiling", recording)
+    rng = np.random.default_rng(0)
+    motifs = em.MotifSet([em.Motif(f"m{i}", rng.dirichlet(np.ones(4), 6).T) for i in range(3)])
+    with pytest.warns(UserWarning, match="only 3 target motifs"):
+        em.tomtom(motifs, motifs, verbose=verbose)
+    assert set(opened) == {("TOMTOM", verbose)}
+
+    opened.clear()
+    model = torch.nn.Sequential(torch.nn.Conv1d(4, 3, 5), torch.nn.ReLU())
+    X = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (8, 30))].transpose(0, 2, 1).copy()
+    filter_counts(model, X, verbose=verbose)
+    assert set(opened) == {("filter table-lookup", verbose)}
