@@ -40,11 +40,14 @@ def check_fraction(value: Any, name: str, *, low_open: bool = False, high_open: 
 
 
 def check_seed(seed: Any, name: str = "seed") -> int | None:
-    """Return ``seed`` after checking it is None or a non-negative int (the seeds numpy's generators take)."""
+    """Return ``seed`` after checking it is None or an int in [0, 2**64) (the seeds numpy's and torch's generators
+    both take)."""
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"{name} must be None or a non-negative integer; got {describe(seed)}")
+    if seed >= 2**64:
+        raise ValueError(f"{name} must be below 2**64 (torch's generators take no larger seed); got {seed}")
     return int(seed)
 
 
@@ -74,6 +77,8 @@ def check_onehot(X: Any, name: str = "X", *, alphabet_size: int | None = None, a
         hint = "; did you mean X.transpose(1, 2)?" if shape[2] == alphabet_size else ""
         raise ValueError(f"{name} must have shape (N, A, L) with {expected_a}; got {shape}{hint}")
     values = X.detach().cpu().numpy() if hasattr(X, "detach") else np.asarray(X)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers (float, int or bool); got dtype {values.dtype}")
     if not np.isfinite(values).all():
         raise ValueError(f"{name} must be finite; it contains NaN or inf")
     column_sums = values.sum(axis=1)

@@ -164,7 +164,7 @@ def test_references_of_wrong_shape(model, X):
         attribute(model, X, "deeplift_shap", references=torch.zeros(N, 3, 4, L + 1), verbose=False)
     with pytest.raises(ValueError, match="one reference per sequence"):
         attribute(model, X, "deeplift", references=torch.zeros(N, 3, 4, L), verbose=False)
-    with pytest.raises(ValueError, match="references must be one of"):
+    with pytest.raises(ValueError, match=r"references \(kind\) must be one of"):
         attribute(model, X, "deeplift_shap", references="dinuc", verbose=False)
 
 

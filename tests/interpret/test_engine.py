@@ -162,6 +162,8 @@ def test_run_gradient_matches_autograd_and_restores_the_model():
     [
         ({"seed": -1}, ValueError, "seed must be None or a non-negative integer; got int -1"),
         ({"seed": 1.5}, ValueError, "seed must be None or a non-negative integer"),
+        # torch's generator took the seed and failed with "Overflow when unpacking long long"
+        ({"seed": 2**70}, ValueError, r"seed must be below 2\*\*64"),
         ({"verbose": "yes"}, TypeError, "verbose must be True or False; got str 'yes'"),
         ({"batch_size": 0}, ValueError, "batch_size must be a positive integer"),
     ],
@@ -183,3 +185,10 @@ def test_meta_device_is_refused_before_the_model_moves():
     with pytest.raises(ValueError, match="device.*'meta'"):
         predict(model, X, device="meta")
     np.testing.assert_array_equal(predict(model, X), before)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_input_is_refused_not_cut_to_its_real_part(dtype):
+    # complex X used to be computed on its real part without a word
+    with pytest.raises(TypeError, match=f"X must hold real numbers .*got dtype {np.dtype(dtype).name}"):
+        predict(_model(), _onehot(2, 10).astype(dtype))

@@ -119,3 +119,11 @@ def test_bad_input() -> None:
         kmer_shuffle(X, k=0)
     with pytest.raises(TypeError, match="X must be"):
         dinucleotide_shuffle(12)
+
+
+@pytest.mark.parametrize("shuffler", [shuffle, dinucleotide_shuffle])
+@pytest.mark.parametrize("seed", [-1, 1.5, "x"])
+def test_bad_seeds_are_refused_naming_the_seed(shuffler, seed) -> None:
+    # numpy's own "expected non-negative integer" named no argument
+    with pytest.raises(ValueError, match="seed must be None or a non-negative integer"):
+        shuffler(one_hot(["ACGTACGT"]), seed=seed)

@@ -57,7 +57,7 @@ def generate(X: torch.Tensor, kind: str | Callable, n: int, rng: np.random.Gener
         return torch.full((X.shape[0], n, *X.shape[1:]), 1.0 / X.shape[1], dtype=X.dtype, device=X.device)
     if kind == "gc":
         return _gc(X).unsqueeze(1).expand(X.shape[0], n, *X.shape[1:]).clone()
-    raise ValueError(f"references must be one of {list(KINDS)}, an array or a callable; got {kind!r}")
+    raise ValueError(f"references (kind) must be one of {list(KINDS)}, an array or a callable; got {kind!r}")
 
 
 def check_array(references: Any, X: torch.Tensor) -> torch.Tensor:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from eugene._jit import kernel
-from eugene._validate import check_positive_int, describe
+from eugene._validate import as_generator, check_positive_int, describe
 from eugene.seq.encode import _onehot_numpy
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -132,8 +132,7 @@ def _shuffle_batch(symbols: np.ndarray, k: int, n: int, n_symbols: int, seeds: n
 
 
 def _seeds(seed: int | np.random.Generator | None, count: int) -> np.ndarray:
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    return rng.integers(0, 2**63, size=count, dtype=np.uint64)
+    return as_generator(seed).integers(0, 2**63, size=count, dtype=np.uint64)
 
 
 def _check_k(k: Any, n_symbols: int) -> int:
