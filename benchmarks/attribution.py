@@ -4,6 +4,7 @@ Also times the floor of the standard algorithm: one plain forward + backward ove
 [inputs repeated R times; references] batch, which tangermeme and Captum both run (with rules on top).
 
     .venv/bin/python benchmarks/attribution.py [--n 8] [--refs 20] [--length 1000] [--batch-size 32] [--repeats 3]
+        [--full] [--cpu-time]
 """
 
 from __future__ import annotations
@@ -28,16 +29,16 @@ def _cpu_model() -> str:
         return platform.processor() or "unknown"
 
 
-def _best_interleaved(tools: dict, repeats: int) -> tuple[dict[str, float], dict]:
+def _best_interleaved(tools: dict, repeats: int, clock=time.perf_counter) -> tuple[dict[str, float], dict]:
     """Best time of each tool over ``repeats`` rounds, each round running every tool once, so that a change of load on
     a shared machine hits every tool alike; also each tool's last result."""
     times: dict[str, list[float]] = {name: [] for name in tools}
     results = {}
     for _ in range(repeats):
         for name, fn in tools.items():
-            start = time.perf_counter()
+            start = clock()
             results[name] = fn()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(clock() - start)
     return {name: min(values) for name, values in times.items()}, results
 
 
@@ -53,7 +54,14 @@ def main() -> None:
         action="store_true",
         help="Basset's published sizes (300/200/200 filters, dense 1000/1000, 164 outputs)",
     )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="one torch thread, timed by the process's CPU time: unaffected by other work on a shared machine",
+    )
     args = parser.parse_args()
+    if args.cpu_time:
+        torch.set_num_threads(1)
 
     generator = torch.Generator().manual_seed(0)
     sizes = {"n_filters": (300, 200, 200), "hidden": (1000, 1000), "n_outputs": 164} if args.full else {}
@@ -64,7 +72,7 @@ def main() -> None:
     pairs = args.n * args.refs
     print(
         f"machine: {os.cpu_count()} cores ({_cpu_model()}), torch {torch.__version__}, "
-        f"threads {torch.get_num_threads()}"
+        f"threads {torch.get_num_threads()}, {'CPU' if args.cpu_time else 'wall-clock'} time"
     )
     print(
         f"work: basset ({'published' if args.full else 'default eugene'} sizes), L={args.length}, "
@@ -106,7 +114,9 @@ def main() -> None:
         print("captum not installed (bench extra); skipped")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Setting forward, backward hooks")  # Captum's, on every call
-        timings, results = _best_interleaved(tools, args.repeats)
+        timings, results = _best_interleaved(
+            tools, args.repeats, time.process_time if args.cpu_time else time.perf_counter
+        )
 
     for name, seconds in timings.items():
         print(f"{name:>28}: {seconds:7.2f} s  {pairs / seconds:8.1f} pairs/s")
