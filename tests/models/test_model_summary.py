@@ -52,3 +52,35 @@ def test_bad_input():
     scripted = torch.jit.script(nn.Conv1d(4, 2, 3))
     with pytest.raises(TypeError, match="TorchScript"):
         eu.models.summary(scripted, seq_len=10)
+
+
+def test_summary_from_several_threads_matches_serial_and_restores_the_model():
+    # summary used to save/restore model.training itself and hook every thread's forward pass: overlapping calls
+    # left the model in eval mode or recorded other threads' layers in their tables
+    import threading
+
+    model = eu.models.build("basset", seq_len=50, n_outputs=2).train()
+    model.conv1.weight.requires_grad_(False)
+    serial = eu.models.summary(model)
+    tables, errors = [], []
+
+    def work() -> None:
+        try:
+            for _ in range(15):
+                tables.append(eu.models.summary(model))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(tables) == 90
+    for table in tables:
+        assert table.equals(serial) and table.attrs == serial.attrs
+    assert serial.attrs["trainable_params"] == sum(p.numel() for p in model.parameters()) - model.conv1.weight.numel()
+    assert all(m.training for m in model.modules())
+    assert [p.requires_grad for p in model.parameters()].count(False) == 1
+    assert all(not m._forward_hooks for m in model.modules())

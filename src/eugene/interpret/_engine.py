@@ -24,8 +24,9 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .._threads import saved_while_open, this_thread_only
+from .._threads import this_thread_only
 from .._validate import check_onehot, check_positive_int, check_seed, describe
+from ..models._state import model_device, model_state
 
 Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
 
@@ -69,13 +70,6 @@ def like_input(result: torch.Tensor, X: Any) -> Any:
     return result.detach().cpu().numpy()
 
 
-def model_device(model: nn.Module) -> torch.device:
-    """The device of the model's first parameter or buffer (CPU for a model with neither)."""
-    for tensor in (*model.parameters(), *model.buffers()):
-        return tensor.device
-    return torch.device("cpu")
-
-
 def model_dtype(model: nn.Module) -> torch.dtype | None:
     """The dtype of the model's first floating-point parameter or buffer (None for a model with neither)."""
     for tensor in (*model.parameters(), *model.buffers()):
@@ -106,53 +100,6 @@ def resolve_device(model: nn.Module, device: str | torch.device | None) -> torch
         # a model moved to 'meta' loses its weights, and cannot be moved back when the call ends
         raise ValueError(f"device must be a device that holds data ('cpu', 'cuda', ...); got {device!r}")
     return resolved
-
-
-_HOOK_TABLES = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
-
-
-def _hook_keys(module: nn.Module) -> dict[str, set]:
-    return {attr: set(getattr(module, attr).keys()) for attr in _HOOK_TABLES if hasattr(module, attr)}
-
-
-@contextlib.contextmanager
-def model_state(model: nn.Module, device: torch.device | None = None) -> Iterator[nn.Module]:
-    """Use ``model`` in eval mode, without parameter gradients, on ``device``; restore everything on exit.
-
-    Restored on every exit path, errors included: each module's training flag, each parameter's ``requires_grad``,
-    the device of every parameter and buffer, and the hook dictionaries (hooks added inside are removed).
-    """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
-    # several threads may use one model at once: the first to enter saves its state, the last to leave restores it
-    with saved_while_open(model, lambda: _saved_state(model), _restore_state) as saved:
-        model.eval()
-        for p in saved[2]:
-            p.requires_grad_(False)
-        if device is not None and device != model_device(model):
-            model.to(device)
-        yield model
-
-
-def _saved_state(model: nn.Module) -> tuple:
-    modules, params = list(model.modules()), list(model.parameters())
-    training, requires_grad = [m.training for m in modules], [p.requires_grad for p in params]
-    return model, modules, params, training, requires_grad, [_hook_keys(m) for m in modules], model_device(model)
-
-
-def _restore_state(saved: tuple) -> None:
-    model, modules, params, training, requires_grad, hooks, original_device = saved
-    if model_device(model) != original_device:
-        model.to(original_device)
-    for p, flag in zip(params, requires_grad):
-        p.requires_grad_(flag)
-    for m, flag in zip(modules, training):
-        m.training = flag
-    for m, before in zip(modules, hooks):
-        for attr, keys in before.items():
-            table = getattr(m, attr)
-            for key in set(table.keys()) - keys:
-                del table[key]
 
 
 def _output_summary(output: Any) -> str:

@@ -8,7 +8,9 @@ import pandas as pd
 import torch
 from torch import nn
 
+from eugene._threads import this_thread_only
 from eugene._validate import check_positive_int, describe
+from eugene.models._state import model_device, saved_model_state
 
 __all__ = ["summary"]
 
@@ -55,12 +57,12 @@ def summary(model: nn.Module, seq_len: int | None = None, alphabet_size: int | N
     alphabet_size = check_positive_int(
         alphabet_size if alphabet_size is not None else getattr(model, "alphabet_size", 4), "alphabet_size"
     )
-    parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
     rows: list[dict[str, Any]] = []
     handles = []
 
     def record(name: str):
+        # only this call's forward pass: other threads may run the model at the same time
+        @this_thread_only
         def hook(module: nn.Module, _inputs: Any, output: Any) -> None:
             n_params = sum(p.numel() for p in module.parameters(recurse=False))
             rows.append(
@@ -69,20 +71,21 @@ def summary(model: nn.Module, seq_len: int | None = None, alphabet_size: int | N
 
         return hook
 
-    was_training = model.training
-    try:
-        for name, module in model.named_modules():
-            if name and next(module.children(), None) is None:
-                handles.append(module.register_forward_hook(record(name)))
-        model.eval()
-        with torch.no_grad():
-            model(torch.zeros(1, alphabet_size, seq_len, device=device))
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
+    # eval mode (no BatchNorm statistics updated) saved and restored like every other use of the model, so calls
+    # from several threads, or beside an attribution, neither restore each other's changes nor leave eval mode on
+    with saved_model_state(model) as saved:
+        try:
+            for name, module in model.named_modules():
+                if name and next(module.children(), None) is None:
+                    handles.append(module.register_forward_hook(record(name)))
+            with torch.no_grad():
+                model(torch.zeros(1, alphabet_size, seq_len, device=model_device(model)))
+        finally:
+            for handle in handles:
+                handle.remove()
     table = pd.DataFrame(rows, columns=["layer", "type", "output_shape", "n_params"])
     table.attrs["total_params"] = sum(p.numel() for p in model.parameters())
-    table.attrs["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    # as the user left them: another thread's block may still hold them off
+    table.attrs["trainable_params"] = sum(p.numel() for p, flag in zip(saved[2], saved[4]) if flag)
     table.attrs["input_shape"] = (1, alphabet_size, seq_len)
     return table
