@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -140,6 +141,9 @@ def test_registry_lists_and_builds_every_model():
         (lambda: Basset(n_filters=(8, 8)), ValueError, ["n_filters", "3 ints", "length 2"]),
         (lambda: Basset(filter_size=(5, 0, 3)), ValueError, ["filter_size[1]", "positive integer"]),
         (lambda: DeepSTARR(dropout=1.5), ValueError, ["dropout", "[0, 1)", "1.5"]),
+        (lambda: DeepSTARR(dropout=1.0), ValueError, ["dropout", "[0, 1)", "1.0"]),
+        (lambda: DeepBind(dropout=float("nan")), ValueError, ["dropout", "[0, 1)", "nan"]),
+        (lambda: Basset(dropout="0.2"), ValueError, ["dropout", "[0, 1)", "'0.2'"]),
         (lambda: DeepBind(pool="mean"), ValueError, ["pool", "max_avg", "mean"]),
         (lambda: BPNet(n_outputs=2.0), ValueError, ["n_outputs", "positive integer", "float"]),
     ],
@@ -149,3 +153,7 @@ def test_bad_arguments_name_argument_expectation_and_value(call, error, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+def test_dropout_takes_numpy_floats_as_the_shared_fraction_check_does():
+    assert DeepBind(dropout=np.float32(0.25)).drop.p == pytest.approx(0.25)

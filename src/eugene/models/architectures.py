@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from eugene._validate import check_positive_int, describe
+from eugene._validate import check_fraction, check_positive_int, describe
 
 __all__ = ["DeepBind", "Basset", "DeepSTARR", "BPNet", "DanQ"]
 
@@ -33,9 +33,7 @@ def _per_block(value: int | Sequence[int], n_blocks: int | None, name: str) -> t
 
 
 def _check_dropout(value: float, name: str = "dropout") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be a float in [0, 1); got {describe(value)}")
-    return float(value)
+    return check_fraction(value, name, high_open=True, what="the share of units dropped")
 
 
 def _check_min_len(seq_len: int, min_len: int, why: str) -> None:
