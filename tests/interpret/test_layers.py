@@ -133,3 +133,20 @@ def test_unchecked_flags_are_refused_by_name():
         filter_influence(model, X, per_sequence="yes")
     with pytest.raises(TypeError, match="verbose"):
         layer_activations(model, X, verbose="no")
+
+
+@pytest.mark.parametrize(("n", "n_components"), [(3, 4), (1, 2)])
+def test_pca_refuses_more_components_than_it_can_give(n, n_components):
+    # it used to return min(N, features) columns without a word when more were asked for
+    model = nn.Sequential(nn.Conv1d(4, 6, 3), nn.ReLU(), nn.Flatten(), nn.Linear(6 * 8, 1))
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (n, 10))].transpose(0, 2, 1)
+    with pytest.raises(
+        ValueError, match=f"n_components must be at most {n} for PCA of {n} sequences.*got {n_components}"
+    ):
+        embeddings(model, X, "1", n_components=n_components)
+
+
+def test_embeddings_checks_its_seed():
+    model = nn.Sequential(nn.Conv1d(4, 6, 3), nn.ReLU(), nn.Flatten(), nn.Linear(6 * 8, 1))
+    with pytest.raises(ValueError, match="seed must be None or a non-negative integer; got int -1"):
+        embeddings(model, np.zeros((3, 4, 10), np.float32), "1", seed=-1)

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .._threads import this_thread_only
-from .._validate import check_positive_int, describe
+from .._validate import check_positive_int, check_seed, describe
 from ._engine import Run, Target, check_bool, get_layer, layer_output, layer_outputs, like_input
 
 __all__ = ["layer_activations", "filter_influence", "embeddings", "Embedding"]
@@ -290,6 +290,7 @@ def embeddings(
     if method not in ("pca", "umap"):
         raise ValueError(f"method must be 'pca' or 'umap'; got {describe(method)}")
     n_components = check_positive_int(n_components, "n_components")
+    seed = check_seed(seed)
     name, _ = get_layer(model, layer)
     if getattr(X, "shape", (1,))[0] == 0:
         raise ValueError(f"X must hold at least one sequence to embed; got shape {tuple(X.shape)}")
@@ -298,6 +299,11 @@ def embeddings(
     )
     features = torch.as_tensor(acts).cpu().reshape(len(acts), -1).float()
     if method == "pca":
+        if n_components > min(features.shape):
+            raise ValueError(
+                f"n_components must be at most {min(features.shape)} for PCA of {features.shape[0]} sequences with "
+                f"{features.shape[1]} features each; got {n_components}"
+            )
         coords, ratio = _pca(features, n_components)
         return Embedding(like_input(coords, X), "pca", name, ratio)
     try:
