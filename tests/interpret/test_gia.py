@@ -256,3 +256,13 @@ def test_bad_arguments_name_themselves(call, error, parts) -> None:
         call(Detector([MOTIF_A]).eval(), gc_backgrounds(4, 40, seed=0))
     for part in parts:
         assert part in str(err.value)
+
+
+def test_implant_positions_of_the_wrong_count_are_refused_by_name():
+    # numpy's broadcast error ("operands could not be broadcast together ...") named no argument
+    X = np.zeros((3, 4, 20), np.float32)
+    with pytest.raises(ValueError, match=r"position must be an int or one int per sequence \(3\); got 2 values"):
+        implant_motif(X, "TGA", [1, 2])
+    letters = implant_motif(X, "TGA", [1, 2, 3]).argmax(1)
+    for row, start in enumerate([1, 2, 3]):
+        np.testing.assert_array_equal(letters[row, start : start + 3], [3, 2, 0])

@@ -65,9 +65,12 @@ def _int_list(values: Any, name: str) -> list[int]:
 
 
 def _positions(position: Any, n: int, width: int, length: int, name: str = "position") -> np.ndarray:
-    positions = np.broadcast_to(np.asarray(position), (n,)).astype(np.int64)
-    if not np.issubdtype(np.asarray(position).dtype, np.integer):
+    given = np.asarray(position)
+    if not np.issubdtype(given.dtype, np.integer):
         raise TypeError(f"{name} must be an int or one int per sequence; got {describe(position)}")
+    if given.ndim > 1 or given.size not in (1, n):
+        raise ValueError(f"{name} must be an int or one int per sequence ({n}); got {given.size} values")
+    positions = np.broadcast_to(given.reshape(-1) if given.ndim else given, (n,)).astype(np.int64)
     if (positions < 0).any() or (positions + width > length).any():
         raise ValueError(f"{name} must leave room for the motif (width {width}) in [0, {length}); got {position}")
     return positions
