@@ -266,3 +266,11 @@ def test_implant_positions_of_the_wrong_count_are_refused_by_name():
     letters = implant_motif(X, "TGA", [1, 2, 3]).argmax(1)
     for row, start in enumerate([1, 2, 3]):
         np.testing.assert_array_equal(letters[row, start : start + 3], [3, 2, 0])
+
+
+def test_profile_backgrounds_of_no_sequences_is_refused() -> None:
+    """Was a uniform draw, as if the profile had been observed."""
+    from eugene.interpret import profile_backgrounds
+
+    with pytest.raises(ValueError, match="X must hold at least one sequence"):
+        profile_backgrounds(gc_backgrounds(2, 10, seed=0)[:0], n=3, seed=0)

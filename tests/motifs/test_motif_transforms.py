@@ -53,3 +53,10 @@ def test_trim_drops_only_low_information_flanks():
 def test_reverse_complement_function(probs):
     m = Motif("m", probs)
     np.testing.assert_allclose(reverse_complement(m).probs, probs[::-1, ::-1])
+
+
+@pytest.mark.parametrize("background", [[np.nan, 0.3, 0.3, 0.4], [np.inf, 1, 1, 1], [0.5, 0.5, 0.0, 0.0]])
+def test_background_must_be_finite_and_positive(background):
+    """A NaN background went through (its comparison with 0 is False) and gave NaN scores."""
+    with pytest.raises(ValueError, match="background must be 4 finite positive frequencies"):
+        to_pwm(np.full((4, 3), 0.25), background=background)

@@ -59,6 +59,10 @@ def profile_backgrounds(
     if isinstance(pseudocount, bool) or not isinstance(pseudocount, (int, float)) or pseudocount < 0:
         raise ValueError(f"pseudocount must be a number >= 0; got {describe(pseudocount)}")
     Xt = as_tensor(X)
+    if len(Xt) == 0:
+        raise ValueError(
+            f"X must hold at least one sequence to take base frequencies from; got shape {tuple(Xt.shape)}"
+        )
     counts = Xt.sum(dim=0).double().cpu().numpy() + pseudocount
     empty = counts.sum(axis=0) == 0
     counts[:, empty] = 1.0  # positions with no observed base: uniform

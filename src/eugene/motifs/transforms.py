@@ -42,8 +42,8 @@ def _background(background: Any, size: int, motif: Motif | Any) -> np.ndarray:
     if background is None:
         return np.full(size, 1.0 / size)
     bg = np.asarray(background, dtype=np.float64)
-    if bg.shape != (size,) or (bg <= 0).any():
-        raise ValueError(f"background must be {size} positive frequencies; got {describe(bg)}")
+    if bg.shape != (size,) or not np.isfinite(bg).all() or (bg <= 0).any():
+        raise ValueError(f"background must be {size} finite positive frequencies; got {describe(bg)}: {bg.tolist()}")
     return bg / bg.sum()
 
 
