@@ -22,7 +22,7 @@ import eugene
 
 matplotlib.use("Agg")
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 RUN_MARKER = "python"
 SKIP_MARKER = "no-run"
 
