@@ -442,3 +442,42 @@ def test_store_from_an_older_eugene_needs_overwrite(tmp_path):
     out = attribute_sdata(model, sdata, "saliency", chunk_size=CHUNK, store=store, overwrite=True)
     np.testing.assert_array_equal(out[KEY].values, _fresh(model, sdata))
     assert set(_statuses(store)) == {"ok"}
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_a_new_store_variable_takes_memory_of_one_chunk_not_of_the_whole_result(zarr_format, tmp_path):
+    """Creating the result variable writes metadata only (a whole NaN template would be O(N) in memory), in stores of
+    either zarr format, and xarray reads it back with its dims."""
+    import tracemalloc
+
+    from eugene.interpret._store import run_chunked
+
+    n, chunk = 4000, 250  # the whole result: 64 MB of float32; a chunk: 4 MB
+    inputs = xr.Dataset({"seq": ("_sequence", np.arange(n))})
+    store = tmp_path / "big.zarr"
+    inputs.to_zarr(store, zarr_format=zarr_format, consolidated=False)
+
+    def compute(part, verbose):
+        return np.full((part.sizes["_sequence"], 4, 1000), 1.0, np.float32)
+
+    tracemalloc.start()
+    try:
+        out = run_chunked(
+            compute,
+            inputs,
+            "r",
+            ("_sequence", "_ohe", "length"),
+            (n, 4, 1000),
+            {"f": "x"},
+            chunk_size=chunk,
+            store=store,
+            dask=False,
+            overwrite=False,
+            verbose=False,
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 24 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert out.dims == ("_sequence", "_ohe", "length") and out.chunks[0][0] == chunk
+    assert float(out[::997].min()) == 1.0 and set(verify_store(store)["status"]) == {"ok"}

@@ -341,13 +341,29 @@ def _prepare(
                 return step, {i for i, ok in enumerate(good) if ok}
         shutil.rmtree(path)  # only this variable; the rest of the store stays
     shutil.rmtree(markers, ignore_errors=True)
-    template = xr.Dataset({key: (dims, np.broadcast_to(np.float32(np.nan), shape))})  # no chunk is written
-    template[key].attrs.update(attrs)
-    template[key].attrs.update({_INPUTS: json.dumps(record, sort_keys=True), _FINGERPRINT: fingerprint})
     step = chunk_size or max(shape[0], 1)
-    template.to_zarr(store, mode="a", consolidated=False, encoding={key: {"chunks": (step, *shape[1:])}})
+    _create_array(store, key, dims, shape, step, {**attrs, _INPUTS: json.dumps(record, sort_keys=True)}, fingerprint)
     markers.mkdir(parents=True)
     return step, set()
+
+
+def _create_array(
+    store: Path, key: str, dims: tuple[str, ...], shape: tuple[int, ...], step: int, attrs: dict, fingerprint: str
+) -> None:
+    """An empty float32 variable ``key`` (NaN fill, chunks of ``step`` rows) that xarray reads with ``dims``: metadata
+    only, in memory too (a template Dataset written by xarray would be materialized whole: O(N) memory)."""
+    import zarr
+
+    group = zarr.open_group(str(store), mode="a")
+    options = {"shape": shape, "chunks": (step, *shape[1:]), "dtype": "float32", "fill_value": np.nan}
+    zarr3 = int(zarr.__version__.split(".")[0]) >= 3
+    v2 = not zarr3 or group.metadata.zarr_format == 2
+    if not v2:
+        array = group.create_array(key, dimension_names=dims, **options)
+    else:  # zarr format 2 (an older zarr, or an existing v2 store): xarray reads the dims from this attribute
+        array = group.create_array(key, **options) if zarr3 else group.create_dataset(key, **options)
+        attrs = {**attrs, "_ARRAY_DIMENSIONS": list(dims)}
+    array.attrs.update({**attrs, _FINGERPRINT: fingerprint})
 
 
 def _write_chunk(compute: Callable, part: xr.Dataset, rows: slice, store: Path, key: str, fingerprint: str) -> int:
