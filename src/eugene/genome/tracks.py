@@ -185,12 +185,7 @@ def write_bigwig(
             f"got {describe(values)}"
         )
     if genome is not None:
-        if X is not None:
-            raise ValueError("give X (the one-hot) or genome (to read the windows from), not both")
-        genome = as_genome(genome)
-        genome.check_chromosomes(table["chrom"], "coords")
-        if len(shape) == 3:
-            X = _Windows(table, genome, shape[-1], "DNA")
+        X = _genome_windows(X, genome, table, shape)
     if len(shape) == 3 and tuple(getattr(X, "shape", ())) != shape:
         raise ValueError(
             f"values of shape (N, A, L) need X, the one-hot of the same shape, or genome, to project on the observed "
@@ -216,7 +211,18 @@ def write_bigwig(
 _ROWS_PER_BLOCK = 1000  # windows projected at a time by observed_base_values
 
 
-def observed_base_values(values: Any, coords: Any, *, X: Any = None, genome: Genome | PathLike | None = None) -> Any:
+def _genome_windows(X: Any, genome: Genome | PathLike, table: pd.DataFrame, shape: tuple[int, ...]) -> Any:
+    """The one-hot of the windows of ``table`` read from ``genome`` on indexing (for ``genome=`` instead of ``X``)."""
+    if X is not None:
+        raise ValueError("give X (the one-hot) or genome (to read the windows from), not both")
+    genome = as_genome(genome)
+    genome.check_chromosomes(table["chrom"], "coords")
+    return _Windows(table, genome, shape[-1], "DNA") if len(shape) == 3 else None
+
+
+def observed_base_values(
+    values: Any, coords: Any, *, X: Any = None, genome: Genome | PathLike | None = None
+) -> np.ndarray:
     """Per-base values ``(N, L)`` float32 of windows: ``(values * X).sum(axis=1)`` for attributions ``(N, A, L)``.
 
     The projection on the observed base, computed a block of windows at a time, so ``values`` may be lazily loaded
@@ -239,9 +245,7 @@ def observed_base_values(values: Any, coords: Any, *, X: Any = None, genome: Gen
     if len(shape) != 3 or shape[0] != len(table):
         raise ValueError(f"values must have shape (N, A, L) or (N, L) with N = {len(table)}; got {describe(values)}")
     if genome is not None:
-        if X is not None:
-            raise ValueError("give X (the one-hot) or genome (to read the windows from), not both")
-        X = _Windows(table, as_genome(genome), shape[-1], "DNA")
+        X = _genome_windows(X, genome, table, shape)
     if tuple(getattr(X, "shape", ())) != shape:
         raise ValueError(f"X must be the one-hot of shape {shape}, or give genome; got X={describe(X)}")
     out = np.empty((shape[0], shape[2]), dtype=np.float32)
