@@ -66,7 +66,7 @@ def test_variant_table_plots() -> None:
     model, seqs, X = _setup()
     table = variant_effect(model, X, [(0, 4, "A" if seqs[0][4] != "A" else "C"), (1, 7, "-")])
     ax = eu.plot.variant_effects(table)
-    assert len(ax.patches) == 2 and ax.get_xlabel() == "diff"
+    assert len(ax.patches) == 2 and ax.get_xlabel() == "alt - ref (Δ prediction)"  # the column diff, with its unit
     plt.close("all")
 
 
