@@ -33,6 +33,7 @@ KERNEL_MODULES = [
     "eugene.motifs.tomtom.ranking",
     "eugene.motifs.tomtom.scores",
     "eugene.interpret._onehot_conv",
+    "eugene.interpret.seqlet_calling",
 ]
 
 PROBE = """

@@ -29,6 +29,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from .._jit import kernel
 from .._validate import check_fraction, check_positive_int, describe
 
 __all__ = ["seqlets", "SeqletsResult"]
@@ -100,14 +101,14 @@ def _table(idx, start, end, attr, p) -> pd.DataFrame:
 # recursive seqlets: null distributions
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _bins(x, xmin, bin_width, n_bins, out):
     """The bin of each value, values outside the bins' range in the end bins (a loop of its own: it vectorizes)."""
     for j in range(x.shape[0]):
         out[j] = min(max(math.floor((x[j] - xmin) / bin_width), 0), n_bins - 1)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _histogram(X, xmin, bin_width, n_bins):
     counts = np.zeros((4, n_bins), dtype=np.int64)  # four interleaved histograms: fewer stalls on repeated bins
     bins = np.empty(X.shape[1], dtype=np.int64)
@@ -144,7 +145,7 @@ def _run(pool, kernel, n, *args) -> list:
 # recursive seqlets: decoding
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _sort_by_p(k, p, q, m):
     """Sort the first m entries by p, stably (their order of start breaks ties)."""
     if m > 32:
@@ -160,7 +161,7 @@ def _sort_by_p(k, p, q, m):
         k[b], p[b], q[b] = kk, pp, qq
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _row_candidates(x, xmin, bin_width, n_bins, rcdf, limit, min_len, max_len, bins, csum, ks, ps, qs, counts):
     """The spans of one example whose every sub-span of min_len or more positions has a p-value below ``limit``.
 
@@ -206,7 +207,7 @@ def _row_candidates(x, xmin, bin_width, n_bins, rcdf, limit, min_len, max_len, b
         counts[r] = m
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _visit(ks, ps, qs, counts, r, seqlet_len, threshold, called, stamp, keep):
     """Call the free spans of one length (row r of the candidates), best prefix p-value first, then by start.
 
@@ -232,7 +233,7 @@ def _visit(ks, ps, qs, counts, r, seqlet_len, threshold, called, stamp, keep):
     return n
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _scratch(length, n_lens):
     """Per-example work arrays of the decoders: bins, their running sum, candidates (start, prefix and triangle
     p-values, count per length), starts called, and the positions taken."""
@@ -248,7 +249,7 @@ def _scratch(length, n_lens):
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, lo, hi):
     """The seqlets of examples lo..hi-1 at ``threshold``, in the order called: example, start, end, attribution
     (sum with the flanks) and the span's own p-value."""
@@ -293,7 +294,7 @@ def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flank
     return out_i[:n_out], out_s[:n_out], out_e[:n_out], out_a[:n_out], out_p[:n_out]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def _count(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len, lo, hi):
     """The number of seqlets :func:`_decode` calls in examples lo..hi-1 at each threshold (largest first)."""
     length = X.shape[1]
@@ -432,7 +433,7 @@ def _laplace_samples(mu, lam_pos, lam_neg, prob_pos) -> np.ndarray:
     return np.where(u[:, 0] < prob_pos, -log_tail / lam_pos + mu, mu + log_tail / lam_neg)
 
 
-@numba.njit(cache=True)
+@kernel()
 def _isotonic_fit(x, y, w, increasing):
     """Weighted least-squares isotonic regression (pool adjacent violators) of y on x sorted by (x, y), with x
     within 1e-15 of a group's first value pooled into that group (as scikit-learn's IsotonicRegression). Returns the
@@ -496,7 +497,7 @@ def _isotonic_threshold(values, null, increasing, target_fdr, min_frac_neg=0.95)
     return values[precision >= 1 - target_fdr][0]
 
 
-@numba.njit(cache=True)
+@kernel()
 def _greedy_windows(track, window, flank, suppress):
     """Per example, the strongest remaining window, again and again, suppressing ``suppress`` positions around each
     (``track`` holds |sum| for passing windows and -inf elsewhere; it is overwritten). Returns (example, window
