@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from .._validate import check_positive_int, describe
-from ..seq import one_hot
+from ..seq import get_alphabet, one_hot
 from ._store import provenance, run_chunked
 
 SEQ_DIM = "_sequence"
@@ -377,7 +377,7 @@ def generate_pfms_sdata(
     from .filters import filter_pfms
 
     layer_name, _ = get_layer(model, layer)
-    X = onehot_sdata(sdata, seq_key, "DNA" if alphabet is None else alphabet)
+    X = onehot_sdata(sdata, seq_key, get_alphabet(alphabet))
     motifs = filter_pfms(model, X, layer=layer, alphabet=alphabet, **kwargs)
     key = key or f"{layer_name}_pfms"
     attrs = provenance(filter_pfms, {"layer": layer_name, **kwargs})
@@ -420,7 +420,7 @@ def filters_to_meme_sdata(
     pfms = sdata[key]
     counts = np.asarray(pfms.values, dtype=float)
     names = [str(name) for name in pfms["_filter"].values] if "_filter" in pfms.coords else None
-    letters = alphabet or pfms.attrs.get("alphabet", "ACGT")
+    letters = get_alphabet(alphabet or pfms.attrs.get("alphabet")).letters
     motifs = MotifSet.from_counts(counts, alphabet=letters, names=names)
     path = Path(path)
     write_meme(motifs, path)
