@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
+from zoo import INPUT_CONVERSIONS
 
 from eugene.interpret._receptive import receptive_field
 from eugene.interpret.filters import filter_counts
@@ -260,15 +261,7 @@ def test_filter_pfms_returns_a_motifset_of_the_raw_counts(tmp_path):
 # ---- edges (issue 11): each failed on the old code ----
 
 
-@pytest.mark.parametrize(
-    "convert",
-    [
-        lambda x: x.astype(np.float64),  # was "expected scalar type Double but found Float"
-        lambda x: torch.from_numpy(x).double().requires_grad_(True),
-        lambda x: x.astype(bool),
-        lambda x: np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],
-    ],
-)
+@pytest.mark.parametrize("convert", INPUT_CONVERSIONS)
 def test_any_input_dtype_gives_the_float32_counts(convert):
     model = _conv(4, 5).float()
     X = _onehot(6, 4, 25, seed=1).astype(np.float32)

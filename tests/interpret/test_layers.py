@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from zoo import INPUT_CONVERSIONS
 
 from eugene.interpret.layers import embeddings, filter_influence, layer_activations
 
@@ -96,15 +97,7 @@ def test_umap_embedding_is_seeded():
 # ---- edges (issue 11): each failed on the old code ----
 
 
-@pytest.mark.parametrize(
-    "convert",
-    [
-        lambda x: x.astype(np.float64),  # was "expected scalar type Double but found Float"
-        lambda x: torch.from_numpy(x).double().requires_grad_(True),
-        lambda x: x.astype(bool),
-        lambda x: np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],
-    ],
-)
+@pytest.mark.parametrize("convert", INPUT_CONVERSIONS)
 def test_any_input_dtype_gives_the_float32_results(convert):
     model, X = _model(), _onehot(7, 20, 3)
     np.testing.assert_allclose(

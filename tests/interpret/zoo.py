@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -319,3 +320,12 @@ def random_onehot(n: int, alphabet_size: int = 4, seq_len: int = 40, seed: int =
     generator = torch.Generator().manual_seed(seed)
     idx = torch.randint(alphabet_size, (n, seq_len), generator=generator)
     return F.one_hot(idx, alphabet_size).permute(0, 2, 1).float()
+
+
+# Input kinds every method must accept, each giving the float32 results (issue 11): each failed on the old code.
+INPUT_CONVERSIONS: list[Callable[[np.ndarray], object]] = [
+    lambda x: x.astype(np.float64),  # was "expected scalar type Double but found Float"
+    lambda x: torch.from_numpy(x).double().requires_grad_(True),
+    lambda x: x.astype(bool),
+    lambda x: np.ascontiguousarray(x[:, :, ::-1])[:, :, ::-1],  # a reversed view: not contiguous
+]
