@@ -39,6 +39,13 @@ def check_fraction(value: Any, name: str, *, low_open: bool = False, high_open: 
     return float(value)
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` after checking it is True or False (numpy bools too); a string such as "yes" is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {describe(value)}")
+    return bool(value)
+
+
 def check_seed(seed: Any, name: str = "seed") -> int | None:
     """Return ``seed`` after checking it is None or an int in [0, 2**64) (the seeds numpy's and torch's generators
     both take)."""

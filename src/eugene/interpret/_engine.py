@@ -25,14 +25,13 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .._threads import this_thread_only
-from .._validate import check_onehot, check_positive_int, check_seed, describe
+from .._validate import check_bool, check_onehot, check_positive_int, check_seed, describe
 from ..models._state import model_device, model_state
 
 Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
 
 __all__ = [
     "Run",
-    "check_bool",
     "as_tensor",
     "like_input",
     "model_alphabet_size",
@@ -180,13 +179,6 @@ def resolve_target(target: Target) -> Callable[[Any], torch.Tensor]:
         return value
 
     return select
-
-
-def check_bool(value: Any, name: str) -> bool:
-    """Return ``value`` after checking it is True or False (numpy bools too); a string such as "yes" is refused."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {describe(value)}")
-    return bool(value)
 
 
 def batches(n: int, batch_size: int, *, verbose: bool = False, desc: str = "") -> Iterator[slice]:

@@ -23,8 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validate import check_positive_int, describe
-from ._engine import Run, Target, check_bool
+from .._validate import check_bool, check_positive_int, describe
+from ._engine import Run, Target
 from .deeplift import DeepLiftWarning, pair_multipliers
 from .mutagenesis import Mutagenesis
 from .references import check_array, generate

@@ -14,8 +14,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .._validate import check_positive_int, describe
-from ._engine import Run, Target, check_bool
+from .._validate import check_bool, check_positive_int, describe
+from ._engine import Run, Target
 from .mutagenesis import FastMode, Mutagenesis
 
 __all__ = ["evolve"]

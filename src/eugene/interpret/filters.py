@@ -29,9 +29,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validate import check_fraction, check_positive_int, describe
+from .._validate import check_bool, check_fraction, check_positive_int, describe
 from ..seq.alphabets import get_alphabet
-from ._engine import Run, check_bool, get_layer, layer_outputs
+from ._engine import Run, get_layer, layer_outputs
 from ._onehot_conv import OneHotConv
 from ._receptive import Window, receptive_field
 

@@ -18,8 +18,8 @@ import torch
 from torch import nn
 
 from .._threads import this_thread_only
-from .._validate import check_positive_int, check_seed, describe
-from ._engine import Run, Target, check_bool, get_layer, layer_output, layer_outputs, like_input
+from .._validate import check_bool, check_positive_int, check_seed, describe
+from ._engine import Run, Target, get_layer, layer_output, layer_outputs, like_input
 
 __all__ = ["layer_activations", "filter_influence", "embeddings", "Embedding"]
 

@@ -29,8 +29,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validate import describe
-from ._engine import Run, Target, check_bool
+from .._validate import check_bool, describe
+from ._engine import Run, Target
 
 __all__ = ["ism"]
 

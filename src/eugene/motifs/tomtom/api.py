@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from eugene._jit import compiling
 from eugene._threads import torch_threads_kept
-from eugene._validate import check_positive_int, describe
+from eugene._validate import check_bool, check_positive_int, describe
 from eugene.motifs._alphabet import alphabet_name, comparable_key, complement_order
 from eugene.motifs.io import read_motifs
 from eugene.motifs.motif import Motif, MotifSet
@@ -184,8 +184,7 @@ def tomtom(
             _check_number(thresh, "thresh (a q-value threshold)", "; pass evalue=True to threshold E-values", upper=1)
     motif_pseudo = _check_number(motif_pseudo, "motif_pseudo")
     for flag, value in (("evalue", evalue), ("both_strands", both_strands), ("verbose", verbose)):
-        if not isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"{flag} must be True or False; got {describe(value)}")
+        check_bool(value, flag)
     query_sets = _as_sets(query, "query")
     target_sets = _as_sets(target, "target")
     queries = [m for s in query_sets for m in s]
