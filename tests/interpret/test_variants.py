@@ -93,3 +93,96 @@ def test_a_bool_is_not_a_row_or_position() -> None:
         variant_effect(model, X, [(True, 4, "A")])
     with pytest.raises(ValueError, match="pos must be in .0, 30.; got False"):
         variant_effect(model, X, [(0, False, "A")])
+
+
+# ---- attributions of ref and alt (issue 13 item 7) ------------------------------------------------------------------
+def _hand_built(seqs):
+    """Variants (SNV, insertion, deletion, two on one row) and their alt sequences written out by hand."""
+    s0, s1 = seqs[0], seqs[1]
+    snv = "A" if s0[4] != "A" else "C"
+    variants = pd.DataFrame(
+        {
+            "seq": [0, 1, 1, 0],
+            "pos": [4, 10, 12, 20],
+            "ref": [s0[4], s1[10], s1[12:15], s0[20]],
+            "alt": [snv, s1[10] + "GG", "-", "T"],
+        }
+    )
+    alts = [
+        s0[:4] + snv + s0[5:],
+        (s1[:10] + s1[10] + "GG" + s1[11:])[:30],
+        s1[:12] + s1[15:] + "NNN",
+        s0[:20] + "T" + s0[21:],
+    ]
+    return variants, one_hot([seqs[s] for s in variants["seq"]]), one_hot(alts)
+
+
+@pytest.mark.parametrize("method", ["deeplift_shap", "deeplift", "integrated_gradients", "saliency", "ism"])
+def test_attributions_equal_explicit_attribute_calls_on_hand_built_sequences(method) -> None:
+    from eugene.interpret import VariantAttributions, attribute, make_references
+
+    model, seqs, X = _setup()
+    variants, X_ref, X_alt = _hand_built(seqs)
+    options = {"n_references": 3} if method == "deeplift_shap" else {}
+    result = variant_effect(model, X, variants, attributions=method, attribution_options=options, seed=5)
+    assert isinstance(result, VariantAttributions)
+    pd.testing.assert_frame_equal(result.table, variant_effect(model, X, variants))
+    kw = {"seed": 5, "verbose": False}
+    if method in ("deeplift_shap", "deeplift", "integrated_gradients"):  # the documented rule: the ref's references
+        kind = {"deeplift_shap": "dinucleotide_shuffle"}.get(method, "zero")
+        kw["references"] = make_references(X_ref, kind, n=3 if method == "deeplift_shap" else 1, seed=5)
+    np.testing.assert_array_equal(result.X_ref, X_ref)
+    np.testing.assert_array_equal(result.X_alt, X_alt)
+    np.testing.assert_allclose(result.ref, attribute(model, X_ref, method, **kw), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(result.alt, attribute(model, X_alt, method, **kw), rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(result.diff, result.alt - result.ref)
+
+
+def test_exact_attributions_of_the_difference_sum_to_the_prediction_difference() -> None:
+    model, seqs, X = _setup()
+    variants, _, _ = _hand_built(seqs)
+    for method in ("deeplift_shap", "deeplift"):
+        result = variant_effect(
+            model, X, variants, attributions=method, seed=1, attribution_options={"n_references": 4}
+        )
+        np.testing.assert_allclose(result.diff.sum(axis=(1, 2)), result.table["diff"], rtol=1e-3, atol=1e-4)
+
+
+def test_given_references_are_shared_by_ref_and_alt_and_torch_in_gives_torch_out() -> None:
+    from eugene.interpret import attribute
+
+    model, seqs, X = _setup()
+    variants, X_ref, X_alt = _hand_built(seqs)
+    refs = np.random.default_rng(3).dirichlet(np.ones(4), size=(4, 2, 30)).transpose(0, 1, 3, 2).astype(np.float32)
+    result = variant_effect(
+        model, torch.from_numpy(X), variants, attributions="deeplift_shap", attribution_options={"references": refs}
+    )
+    assert isinstance(result.ref, torch.Tensor) and isinstance(result.X_alt, torch.Tensor)
+    expected = attribute(model, X_alt, "deeplift_shap", references=refs, verbose=False)
+    np.testing.assert_allclose(result.alt.numpy(), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_every_output_scored_separately_with_target_none() -> None:
+    model = make("residual", seq_len=30)
+    _, seqs, X = _setup()
+    variants, _, _ = _hand_built(seqs)
+    n_outputs = predict(model, X).shape[1]
+    table = variant_effect(model, X, variants, target=None)
+    assert len(table) == len(variants) * n_outputs and table["target"].tolist() == list(range(n_outputs)) * 4
+    for t in range(n_outputs):
+        one = variant_effect(model, X, variants, target=t)
+        part = table[table["target"] == t].drop(columns="target").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, one)
+
+
+def test_attribution_arguments_are_checked() -> None:
+    model, seqs, X = _setup()
+    variants = [(0, 4, "A" if seqs[0][4] != "A" else "C")]
+    with pytest.raises(ValueError, match="attributions must be None or one of .*got 'deepshap'"):
+        variant_effect(model, X, variants, attributions="deepshap")
+    with pytest.raises(ValueError, match="attributions need one target"):
+        variant_effect(model, X, variants, target=None, attributions="saliency")
+    with pytest.raises(ValueError, match="may not hold return_delta"):
+        variant_effect(model, X, variants, attributions="deeplift", attribution_options={"return_delta": True})
+    with pytest.raises(ValueError, match="give X .* or genome .*, not both"):
+        variant_effect(model, X, variants, genome="genome.fa")

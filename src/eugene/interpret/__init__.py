@@ -15,6 +15,7 @@ _EXPORTS = {
     "filter_influence": "layers",
     "embeddings": "layers",
     "variant_effect": "variants",
+    "VariantAttributions": "variants",
     "evolve": "evolution",
     "dinucleotide_backgrounds": "backgrounds",
     "profile_backgrounds": "backgrounds",
