@@ -147,3 +147,64 @@ def test_write_vcf_adds_info_fields_and_reads_back(small, tmp_path):
         write_vcf(tmp_path / "x.vcf", windows.variants, pd.DataFrame({"1x": np.zeros(len(windows))}))
     with pytest.raises(ValueError, match=r"info must be a DataFrame with one row per variant \(6\)"):
         write_vcf(tmp_path / "x.vcf", windows.variants, scores.iloc[:2])
+
+
+# ---- variant_effect from a VCF and a genome (issue 14 item 3) -------------------------------------------------------
+def _model(seq_len=None):
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv1d(4, 3, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(18, 2))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=generator))
+    if seq_len is not None:
+        model.seq_len = seq_len
+    return model.eval()
+
+
+def _direct(model, windows):
+    import torch
+
+    with torch.no_grad():
+        return model(torch.from_numpy(one_hot(windows))).double().numpy()
+
+
+def test_variant_effect_from_a_vcf_scores_the_hand_built_windows_and_reports_the_mismatch(small):
+    from eugene.interpret import variant_effect
+
+    model = _model(seq_len=8)  # the window length comes from the model's seq_len
+    with pytest.raises(ValueError, match=r"chr1:15 A>G \(line 8\): REF 'A' does not match the genome"):
+        variant_effect(model, variants=small[1], genome=small[0])
+    table = variant_effect(model, variants=small[1], genome=small[0], target=None, on_mismatch="skip")
+    ref, alt = _direct(model, [e[1] for e in EXPECTED]), _direct(model, [e[2] for e in EXPECTED])
+    scored = table[table["skipped"].isna()]
+    assert scored["id"].tolist() == [e[0] for e in EXPECTED for _ in range(2)]  # one row per variant and output
+    np.testing.assert_allclose(scored["ref_pred"], ref.ravel(), rtol=1e-5)
+    np.testing.assert_allclose(scored["alt_pred"], alt.ravel(), rtol=1e-5)
+    np.testing.assert_allclose(scored["diff"], (alt - ref).ravel(), rtol=1e-5, atol=1e-6)
+    bad = table[table["skipped"].notna()]
+    assert bad["id"].tolist() == ["bad", "bad"] and bad[["ref_pred", "alt_pred", "diff"]].isna().all().all()
+    assert "REF 'A' does not match the genome, which has 'C'" in bad["skipped"].iloc[0]
+    assert table["line"].tolist() == [3, 3, 4, 4, 5, 5, 6, 6, 6, 6, 7, 7, 8, 8]  # VCF order, skipped ones kept
+    assert (table["start"] == table["pos"] - 1 - 4).all() and (table["end"] - table["start"] == 8).all()
+
+
+def test_variant_effect_from_a_vcf_with_attributions(small):
+    from eugene.interpret import attribute, variant_effect
+
+    model = _model()
+    with pytest.raises(ValueError, match="length .* is needed with genome: the model .Sequential. has no"):
+        variant_effect(model, variants=small[1], genome=small[0], on_mismatch="skip")
+    result = variant_effect(
+        model, variants=small[1], genome=small[0], length=8, target=1, on_mismatch="skip", attributions="saliency"
+    )
+    kept = result.table["skipped"].isna().to_numpy()
+    assert kept.tolist() == [True] * 6 + [False]
+    for arrays, column in ((result.ref, 1), (result.alt, 2)):
+        expected = attribute(model, one_hot([e[column] for e in EXPECTED]), "saliency", target=1, verbose=False)
+        np.testing.assert_allclose(arrays[kept], expected, rtol=1e-6)
+        assert np.isnan(arrays[~kept]).all()
+    np.testing.assert_array_equal(result.X_alt[kept], one_hot([e[2] for e in EXPECTED]))
+    assert not result.X_ref[~kept].any()
+    np.testing.assert_array_equal(result.diff, result.alt - result.ref)

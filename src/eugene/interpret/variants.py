@@ -223,7 +223,7 @@ def _attributions(
 def _nan_rows(values: torch.Tensor, rows: np.ndarray, n: int, fill: float) -> torch.Tensor:
     """``values`` (k, A, L) placed at ``rows`` of an (n, A, L) tensor filled with ``fill``."""
     out = torch.full((n, *values.shape[1:]), fill, dtype=values.dtype)
-    out[torch.from_numpy(rows)] = values.cpu()
+    out[torch.tensor(rows, dtype=torch.long)] = values.cpu()
     return out
 
 
