@@ -278,3 +278,37 @@ def test_read_sequences_real_files(shared_data: Path) -> None:
     assert reads.labels.tolist() == [r.bound for r in rows]
     clip = read_sequences(shared_data / "clipseq" / "ELAVL1_PARCLIP_test.fa.gz", "clip", max_sequences=50)
     assert len(clip) == 50 and set(clip.labels.tolist()) <= {0, 1}
+
+
+def test_load_fasta_encoding_errors_name_the_file_line_and_record(tmp_path: Path) -> None:
+    """Before, a bad letter said only 'seqs[0] has ...', naming neither the file nor the line."""
+    path = tmp_path / "letters.fa"
+    path.write_text(">ok\nACGT\n>bad one\nAC\nGT!!QZ\n")
+    assert load_fasta(path) == (["ok", "bad one"], ["ACGT", "ACGT!!QZ"])  # raw text: no alphabet to check
+    with pytest.raises(ValueError, match=r"letters\.fa, line 3: sequence 'bad one' has '!' at position 4"):
+        load_fasta(path, one_hot=True)
+    path.write_text(">a\nACGT\n>b\nACG\n")
+    with pytest.raises(ValueError, match=r"letters\.fa: .*pad"):  # lengths differ without pad=
+        load_fasta(path, one_hot=True)
+    path.write_text(">a\nACNT\n")
+    with pytest.raises(ValueError, match=r"letters\.fa: .*ambiguity code"):
+        load_fasta(path, one_hot=True, on_ambiguous="error")
+    names, X = load_fasta(path, one_hot=True)
+    np.testing.assert_array_equal(X, one_hot(["ACNT"]))
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_utf8_lines_take_any_character_but_name_a_bad_byte(tmp_path: Path, compress: bool) -> None:
+    """The strict opening in its UTF-8 mode (motif, BED and VCF files): names and comments may hold any character,
+    a byte that is not UTF-8 or a NUL is refused by file, line and column, a BOM is skipped."""
+    from eugene.seq.io import _numbered_lines
+
+    path = _write(tmp_path / ("u.txt.gz" if compress else "u.txt"), "\ufeffMOTIF caf\u00e9\n\u00b5 1\n", compress)
+    assert list(_numbered_lines(path, "utf-8")) == [(1, "MOTIF caf\u00e9"), (2, "\u00b5 1")]
+    data = b"ok\nbad \xff byte\n"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    with pytest.raises(ValueError, match=r"u\.txt(\.gz)?, line 2: byte 0xff at column 5 is not UTF-8 text"):
+        list(_numbered_lines(path, "utf-8"))
+    path.write_bytes(gzip.compress(b"a\x00b\n") if compress else b"a\x00b\n")
+    with pytest.raises(ValueError, match=r"line 1: byte 0x00 at column 2"):
+        list(_numbered_lines(path, "utf-8"))

@@ -58,35 +58,39 @@ def _check_path(path: PathLike, name: str = "path") -> None:
         raise TypeError(f"{name} must be a str or os.PathLike; got {type(path).__name__}")
 
 
-def _open_text(path: PathLike) -> IO[str]:
-    """Open ``path`` as ASCII text, decompressing gzip when the file starts with the gzip magic bytes.
+TextEncoding = Literal["ascii", "utf-8"]
 
-    Bytes outside ASCII come through as lone surrogates (``surrogateescape``) so that :func:`_numbered_lines` can
-    name the line that holds them instead of failing somewhere inside the decoder.
+
+def _open_text(path: PathLike, encoding: TextEncoding = "ascii") -> IO[str]:
+    """Open ``path`` as text, decompressing gzip when the file starts with the gzip magic bytes.
+
+    Bytes that are not ``encoding`` come through as lone surrogates (``surrogateescape``) so that
+    :func:`_numbered_lines` can name the line that holds them instead of failing somewhere inside the decoder.
     """
     _check_path(path)
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == _GZIP_MAGIC:
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="ascii", errors="surrogateescape", newline=None)
-    return open(path, encoding="ascii", errors="surrogateescape", newline=None)  # closed by the caller
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=encoding, errors="surrogateescape", newline=None)
+    return open(path, encoding=encoding, errors="surrogateescape", newline=None)  # closed by the caller
 
 
-def _numbered_lines(path: PathLike) -> Iterator[tuple[int, str]]:
+def _numbered_lines(path: PathLike, encoding: TextEncoding = "ascii") -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, line)`` of a text file (plain or gzip), newline removed, checking the bytes as it goes.
 
-    A UTF-8 byte order mark at the start is skipped. A byte outside ASCII, a NUL byte, or a gzip stream that is cut
-    short or corrupt raises ValueError naming the file and the line.
+    The strict text opening every reader of eugene uses (sequences, motifs, BED, VCF). ``encoding`` is ``"ascii"``
+    (sequence files) or ``"utf-8"`` (files whose names and comments may hold any character). A UTF-8 byte order
+    mark at the start is skipped. A byte that is not ``encoding`` text, a NUL byte, or a gzip stream that is cut short
+    or corrupt raises ValueError naming the file and the line.
     """
     line_number = 0
     try:
-        with _open_text(path) as handle:
+        with _open_text(path, encoding) as handle:
             for line_number, line in enumerate(handle, start=1):
                 if not line.isascii() or "\x00" in line:  # isascii is O(1) on CPython's ASCII strings
-                    if line_number == 1 and line.startswith(_BOM):
-                        line = line[len(_BOM) :]
-                    if not line.isascii() or "\x00" in line:
-                        _not_ascii(path, line_number, line)
+                    if line_number == 1:
+                        line = line.removeprefix(_BOM).removeprefix("\ufeff")
+                    _check_text(path, line_number, line, encoding)
                 yield line_number, line.rstrip("\n")
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise ValueError(
@@ -95,13 +99,21 @@ def _numbered_lines(path: PathLike) -> Iterator[tuple[int, str]]:
         ) from None
 
 
-def _not_ascii(path: PathLike, line_number: int, line: str) -> None:
-    """Raise the ValueError for the first byte of ``line`` that is not ASCII text (or is NUL)."""
-    column, char = next((i, c) for i, c in enumerate(line) if not c.isascii() or c == "\x00")
+def _check_text(path: PathLike, line_number: int, line: str, encoding: TextEncoding) -> None:
+    """Raise the ValueError for the first character of ``line`` that is not ``encoding`` text (or is NUL)."""
+
+    def bad(c: str) -> bool:
+        return c == "\x00" or (0xDC80 <= ord(c) <= 0xDCFF if encoding == "utf-8" else not c.isascii())
+
+    found = next(((i, c) for i, c in enumerate(line) if bad(c)), None)
+    if found is None:
+        return
+    column, char = found
     byte = ord(char) - 0xDC00 if 0xDC80 <= ord(char) <= 0xDCFF else ord(char)
+    what = "sequence files must be plain ASCII text" if encoding == "ascii" else "the file must be UTF-8 text"
     raise ValueError(
-        f"{path}, line {line_number}: byte 0x{byte:02x} at column {column + 1} is not ASCII text; sequence files "
-        "must be plain ASCII text (plain or gzip), is this a binary file?"
+        f"{path}, line {line_number}: byte 0x{byte:02x} at column {column + 1} is not {encoding.upper()} text; "
+        f"{what} (plain or gzip), is this a binary file?"
     )
 
 
@@ -168,7 +180,9 @@ def load_fasta(
 ) -> tuple[list[str], list[str] | np.ndarray]:
     """Read a whole FASTA file: ``(names, seqs)``, with ``seqs`` one-hot ``(N, A, L)`` when ``one_hot=True``.
 
-    The encoding options are those of :func:`eugene.seq.one_hot`.
+    The encoding options are those of :func:`eugene.seq.one_hot`. With ``one_hot=True``, a character outside
+    ``alphabet`` (its letters, aliases and ambiguity codes) raises ValueError naming the file, the line and the
+    record, and so does any other encoding error (lengths that differ without ``pad``) name the file.
 
     Examples
     --------
@@ -177,13 +191,20 @@ def load_fasta(
     >>> names, X.shape
     (['seq1', 'seq2'], (2, 4, 8))
     """
+    alpha = get_alphabet(alphabet) if one_hot else None
+    allowed = _allowed_letters(alpha) if one_hot else ""
     names, seqs = [], []
-    for name, seq in read_fasta(path):
+    for line_number, name, seq in _fasta_records(path):
+        if one_hot:
+            _check_letters(path, line_number, name, seq, alpha, allowed)
         names.append(name)
         seqs.append(seq)
     if not one_hot:
         return names, seqs
-    return names, _one_hot(seqs, alphabet, on_ambiguous=on_ambiguous, pad=pad, length=length)
+    try:
+        return names, _one_hot(seqs, alpha, on_ambiguous=on_ambiguous, pad=pad, length=length)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 def read_deepbind_tsv(path: PathLike) -> Iterator[DeepBindRecord]:
@@ -336,6 +357,19 @@ def _first_bad_letter(seq: str, allowed: str) -> int | None:
     return next((i for i, c in enumerate(seq) if c not in allowed), None)
 
 
+def _check_letters(
+    path: PathLike, line_number: int, name: str, seq: str, alphabet: Alphabet, allowed: str, hint: str = ""
+) -> None:
+    """ValueError naming the file, the line and the record when ``seq`` holds a character not in ``allowed``."""
+    bad = _first_bad_letter(seq, allowed)
+    if bad is not None:
+        raise ValueError(
+            f"{path}, line {line_number}: sequence {name!r} has {seq[bad]!r} at position {bad}, which is not a "
+            f"letter, alias or ambiguity code of alphabet {alphabet.name} ({alphabet.letters}); pass alphabet= for "
+            f"other letters{hint}"
+        )
+
+
 def _sniff(path: PathLike, allowed: str, alphabet: Alphabet) -> str:
     """The format of ``path`` from its first non-blank line, when that line tells it unambiguously."""
     first = next(((n, line) for n, line in _numbered_lines(path) if line.strip()), None)
@@ -435,13 +469,7 @@ def read_sequences(
         rows = ((n, f"seq{i}", seq, None) for i, (n, seq) in enumerate(_line_records(path)))
     names, seqs, labels = [], [], []
     for line_number, name, seq, label in islice(rows, limit):
-        bad = _first_bad_letter(seq, allowed)
-        if bad is not None:
-            raise ValueError(
-                f"{path}, line {line_number}: sequence {name!r} has {seq[bad]!r} at position {bad}, which is not a "
-                f"letter, alias or ambiguity code of alphabet {alpha.name} ({alpha.letters}); pass alphabet= for "
-                f"other letters{' or state format=' if format == 'auto' else ''}"
-            )
+        _check_letters(path, line_number, name, seq, alpha, allowed, " or state format=" if format == "auto" else "")
         names.append(name)
         seqs.append(seq)
         labels.append(label)
