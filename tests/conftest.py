@@ -3,6 +3,7 @@ it left torch's and numba's process-wide state as it found it."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,9 @@ import torch
 from torch import nn
 
 matplotlib.use("Agg")  # figures render off-screen in tests
+# no progress bars or compile notices from eugene in tests, subprocesses included, unless a test asks for them
+# (verbose=True, or eugene.settings); a developer who sets EUGENE_VERBOSE keeps their choice
+os.environ.setdefault("EUGENE_VERBOSE", "0")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -134,14 +134,14 @@ def test_notice_only_while_compiling_eugene_kernels_once_per_family_and_only_whe
     try:
         with _jit.compiling(family, verbose=False):
             one(1)  # compiled, but verbose=False silences the notice
-        with _jit.compiling(family):
+        with _jit.compiling(family, verbose=True):
             numba.njit(lambda x: x)(1)  # compiled, but not one of eugene's kernels
             one(2)  # eugene's, but already compiled in this process
         assert capsys.readouterr().err == ""
-        with _jit.compiling(family):
+        with _jit.compiling(family, verbose=True):
             one(1.5)
             two(1)
-        with _jit.compiling(family):
+        with _jit.compiling(family, verbose=True):
             two(2.5)  # compiled again, but the family has had its notice in this process
         assert capsys.readouterr().err.splitlines() == [_jit._message(family, cached=False)]
         assert one.stats.cache_misses and two.stats.cache_misses

@@ -9,7 +9,8 @@ the notice says how to keep it. eugene sets no numba option or environment varia
 
 Compiling takes seconds to a minute, so the calls that run kernels open :func:`compiling`: when one of eugene's
 kernels is really compiled (not loaded from the cache) while it is open, one line goes to stderr through tqdm (above
-any progress bar), once per process and family, and only when the call's ``verbose`` (its progress-bar switch) is on.
+any progress bar), once per process and family, and only when the call's ``verbose`` (its progress-bar switch) is on:
+with ``verbose=None``, unless ``eugene.settings.verbose`` is switched off (see :mod:`eugene._settings`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 import numba
 from numba.core import event
 from tqdm.auto import tqdm
+
+from ._settings import show_progress
 
 __all__ = ["compiling", "kernel"]
 
@@ -93,16 +96,16 @@ class _Notice(event.Listener):
 
 
 @contextlib.contextmanager
-def compiling(family: str, verbose: bool = True) -> Iterator[None]:
+def compiling(family: str, verbose: bool | None = None) -> Iterator[None]:
     """Within this block, a kernel compiled rather than loaded from the cache shows the ``family``'s one-line
-    notice on stderr (once per process and family), when ``verbose``.
+    notice on stderr (once per process and family), when ``verbose`` (None: ``eugene.settings.verbose``).
 
     Examples
     --------
     >>> with compiling("TOMTOM", verbose=False):
     ...     pass
     """
-    if not verbose or family in _noticed:
+    if not show_progress(verbose) or family in _noticed:
         yield
         return
     with event.install_listener("numba:compile", _Notice(family)):

@@ -42,7 +42,7 @@ def ground_truth_auroc(
     batch_size: int = 128,
     device: Any = None,
     seed: int = 0,
-    verbose: bool = False,
+    verbose: bool | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Score an attribution method against the planted sites, per (sequence, motif) pair (Koo and Ploenzke 2021).
@@ -114,7 +114,7 @@ def held_out_auroc(
     *,
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> np.ndarray:
     """AUROC of each of the model's outputs against ``data.y``, one per motif (NaN where a motif is always or
     never present).

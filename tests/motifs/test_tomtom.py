@@ -135,7 +135,7 @@ def test_background_from_the_query_file_is_checked(database, tmp_path):
         ({"min_overlap": 2.5}, ValueError, r"min_overlap must be a positive integer"),
         ({"evalue": "yes"}, TypeError, r"evalue must be True or False; got str"),
         ({"both_strands": 1}, TypeError, r"both_strands must be True or False; got int"),
-        ({"verbose": None}, TypeError, r"verbose must be True or False"),
+        ({"verbose": "yes"}, TypeError, r"verbose must be True, False or None"),
     ],
 )
 def test_numeric_and_flag_arguments_are_checked(database, kwargs, error, message):

@@ -24,8 +24,9 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .._settings import show_progress
 from .._threads import this_thread_only
-from .._validate import check_bool, check_onehot, check_positive_int, check_seed, describe
+from .._validate import check_onehot, check_positive_int, check_seed, describe
 from ..models._state import model_device, model_state
 
 Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
@@ -181,11 +182,12 @@ def resolve_target(target: Target) -> Callable[[Any], torch.Tensor]:
     return select
 
 
-def batches(n: int, batch_size: int, *, verbose: bool = False, desc: str = "") -> Iterator[slice]:
-    """Slices ``[start, stop)`` covering ``range(n)`` in steps of ``batch_size``, with a tqdm bar when verbose."""
+def batches(n: int, batch_size: int, *, verbose: bool | None = False, desc: str = "") -> Iterator[slice]:
+    """Slices ``[start, stop)`` covering ``range(n)`` in steps of ``batch_size``, with a tqdm bar (on stderr) when
+    verbose (None: ``eugene.settings.verbose``)."""
     batch_size = check_positive_int(batch_size, "batch_size")
     starts = range(0, n, batch_size)
-    bar = tqdm(starts, desc=desc, unit="batch", disable=not verbose, leave=False)
+    bar = tqdm(starts, desc=desc, unit="batch", disable=not show_progress(verbose), leave=False)
     for start in bar:
         yield slice(start, min(start + batch_size, n))
 
@@ -216,7 +218,9 @@ class Run:
         The target as a function of the model's output giving shape (N,) (:func:`resolve_target`); None when
         ``target`` is None (the raw output, for :func:`predict`).
     device, batch_size, verbose, seed
-        Where to compute, model rows per pass, whether to show progress bars, and the seed (None or >= 0).
+        Where to compute, model rows per pass, whether to show progress bars (``verbose`` resolved now by
+        :func:`eugene._settings.show_progress`: None follows ``eugene.settings.verbose``), and the seed (None or
+        >= 0).
 
     ``target=None`` is refused unless ``raw=True`` (then the helpers give the model's raw output, as :func:`predict`
     does).
@@ -242,7 +246,7 @@ class Run:
         *,
         batch_size: int = 128,
         device: str | torch.device | None = None,
-        verbose: bool = False,
+        verbose: bool | None = False,
         seed: int | None = None,
         name: str = "X",
         raw: bool = False,
@@ -258,7 +262,7 @@ class Run:
         self.select = None if target is None and raw else resolve_target(target)
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.device = resolve_device(model, device)
-        self.verbose = check_bool(verbose, "verbose")
+        self.verbose = show_progress(verbose)  # None: eugene.settings.verbose, read now
         self.seed = check_seed(seed)
         self._state: contextlib.AbstractContextManager | None = None
 
@@ -366,7 +370,7 @@ def predict(
     *,
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> Any:
     """The model's predictions for ``X`` in batches, in eval mode, without gradients.
 
@@ -380,7 +384,8 @@ def predict(
     target
         None returns the raw output (a single-tensor output only); otherwise as in :func:`resolve_target`, giving (N,).
     batch_size, device, verbose
-        Batching, where to compute (default: where the model is), and a progress bar.
+        Batching, where to compute (default: where the model is), and a progress bar (None: on unless
+        ``eugene.settings.verbose`` is switched off).
 
     Returns
     -------

@@ -49,6 +49,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from .. import __version__
+from .._settings import show_progress
 
 __all__ = ["run_chunked", "verify_store", "provenance", "model_fingerprint"]
 
@@ -402,7 +403,7 @@ def run_chunked(
     store: str | Path | None,
     dask: bool,
     overwrite: bool,
-    verbose: bool,
+    verbose: bool | None,
 ) -> xr.DataArray:
     """``compute(part, verbose)`` on each chunk of rows of ``inputs`` (rows along ``dims[0]``), as one DataArray.
 
@@ -413,6 +414,7 @@ def run_chunked(
     bar counts the sequences of all chunks; a single chunk shows ``compute``'s own bar instead.
     """
     row_dim, n = dims[0], shape[0]
+    verbose = show_progress(verbose)  # None: eugene.settings.verbose, read once for the whole call
     if key in inputs.data_vars:
         raise ValueError(
             f"key {key!r} names an input variable; a result never replaces its inputs (overwrite=True neither); "

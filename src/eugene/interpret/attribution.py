@@ -2,7 +2,10 @@
 
 Each method is one record in :data:`REGISTRY` (its function, default references and capabilities) and one function
 of a chunk of sequences; ``attribute``, its list of methods, its option checks and the CLI's ``--method`` choices
-(:data:`METHODS`) are derived from the records, so adding a method is one record and one function.
+(:data:`METHODS`) are derived from the records, so adding a method is one record and one function. A record also
+lists the names Captum and EUGENe give the same computation (``"DeepLiftShap"``, ``"IntegratedGradients"``, ...):
+``attribute`` accepts them as aliases (:data:`ALIASES`; the mapping and the defaults that differ are in
+docs/attribution.md).
 
 ``gradient_correction=True`` subtracts from the gradient its mean over the alphabet at each position (Majdandzic et
 al. 2023, Genome Biology 24:109), removing the off-simplex component that one-hot inputs cannot move along.
@@ -29,7 +32,7 @@ from .deeplift import DeepLiftWarning, pair_multipliers
 from .mutagenesis import Mutagenesis
 from .references import check_array, generate
 
-__all__ = ["attribute", "methods"]
+__all__ = ["attribute", "methods", "method_name"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,10 @@ class Method:
         Model rows per sequence, from the options and the number of references (sizes the chunks).
     python_module
         Needs a Python ``nn.Module`` (refuses TorchScript).
+    aliases
+        Other names of the same computation: Captum's class names and EUGENe's method names, accepted by
+        :func:`attribute` and the CLI. Only names that mean this computation (defaults may differ: see
+        docs/attribution.md).
     """
 
     compute: Callable[[Run, torch.Tensor, torch.Tensor | None, Options], Step]
@@ -109,6 +116,7 @@ class Method:
     chunked: bool = True
     rows: Callable[[Options, int], int] = lambda options, n_refs: n_refs
     python_module: bool = False
+    aliases: tuple[str, ...] = ()
 
 
 def relative_error(delta: torch.Tensor, fx: torch.Tensor, fr: torch.Tensor) -> torch.Tensor:
@@ -183,9 +191,16 @@ def _ism(run: Run, x: torch.Tensor, refs: Any, options: Options) -> Step:
 
 
 REGISTRY: dict[str, Method] = {
-    "saliency": Method(_gradient, "the gradient of the target (Simonyan et al. 2014)", gradient=True),
+    "saliency": Method(
+        _gradient, "the gradient of the target (Simonyan et al. 2014)", gradient=True, aliases=("Saliency",)
+    ),
     "input_x_gradient": Method(
-        _gradient, "gradient times input (Shrikumar et al. 2016)", references="zero", contributions=True, gradient=True
+        _gradient,
+        "gradient times input (Shrikumar et al. 2016)",
+        references="zero",
+        contributions=True,
+        gradient=True,
+        aliases=("InputXGradient",),
     ),
     "integrated_gradients": Method(
         _integrated_gradients,
@@ -198,6 +213,7 @@ REGISTRY: dict[str, Method] = {
         gradient=True,
         random=True,
         rows=lambda options, n_refs: options.n_steps * n_refs,
+        aliases=("IntegratedGradients",),
     ),
     "smoothgrad": Method(
         _smoothgrad,
@@ -205,6 +221,7 @@ REGISTRY: dict[str, Method] = {
         gradient=True,
         random=True,
         rows=lambda options, n_refs: options.n_samples,
+        aliases=("SmoothGrad", "NoiseTunnel"),
     ),
     "deeplift": Method(
         _deeplift,
@@ -218,6 +235,7 @@ REGISTRY: dict[str, Method] = {
         exact=True,
         random=True,
         python_module=True,
+        aliases=("DeepLift",),
     ),
     "deeplift_shap": Method(
         _deeplift,
@@ -229,26 +247,66 @@ REGISTRY: dict[str, Method] = {
         exact=True,
         random=True,
         python_module=True,
+        aliases=("DeepLiftShap",),
     ),
-    "ism": Method(_ism, "in silico saturation mutagenesis, from :func:`eugene.interpret.ism` (exact)", chunked=False),
+    "ism": Method(
+        _ism,
+        "in silico saturation mutagenesis, from :func:`eugene.interpret.ism` (exact)",
+        chunked=False,
+        aliases=("NaiveISM",),
+    ),
 }
 
 METHODS = tuple(REGISTRY)
 
+# Captum and EUGENe names that are not one of ours, with what to use instead
+_NOT_ALIASES = {
+    "GradientShap": "it estimates by random sampling (a random reference, a random point on the path, n_samples "
+    "draws) what method='integrated_gradients' with references=... (several per sequence) computes by quadrature: "
+    "use that",
+}
 
-def methods() -> tuple[str, ...]:
-    """The names of the attribution methods, in the order of :data:`REGISTRY` (the CLI's ``--method`` choices)."""
-    return METHODS
+
+def methods(aliases: bool = False) -> tuple[str, ...]:
+    """The names of the attribution methods, in the order of :data:`REGISTRY`; with ``aliases``, followed by the
+    Captum / EUGENe names :func:`attribute` also accepts (the CLI's ``--method`` choices).
+
+    Examples
+    --------
+    >>> methods()[:2]
+    ('saliency', 'input_x_gradient')
+    >>> method_name("DeepLiftShap")
+    'deeplift_shap'
+    """
+    return METHODS + tuple(ALIASES) if aliases else METHODS
+
+
+def method_name(method: Any) -> str:
+    """The registry's name of ``method``: a name of :data:`METHODS`, or an alias (Captum's or EUGENe's name of the same
+    computation, :data:`ALIASES`)."""
+    if isinstance(method, str) and method in REGISTRY:
+        return method
+    if isinstance(method, str) and method in ALIASES:
+        return ALIASES[method]
+    hint = f" ({method}: {_NOT_ALIASES[method]})" if isinstance(method, str) and method in _NOT_ALIASES else ""
+    raise ValueError(
+        f"method must be one of {list(METHODS)} or an alias of one {sorted(ALIASES)}; got {method!r}{hint}"
+    )
 
 
 def _with(capability: str) -> list[str]:
     return [name for name, record in REGISTRY.items() if getattr(record, capability)]
 
 
-def _method(method: Any) -> Method:
-    if not isinstance(method, str) or method not in REGISTRY:
-        raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}")
-    return REGISTRY[method]
+def _aliases() -> dict[str, str]:
+    aliases = {alias: name for name, record in REGISTRY.items() for alias in record.aliases}
+    clashes = set(aliases) & set(REGISTRY)
+    if clashes or len(aliases) != sum(len(record.aliases) for record in REGISTRY.values()):
+        raise RuntimeError(f"attribution aliases must name one method each and no method: {sorted(clashes)}")
+    return aliases
+
+
+ALIASES = _aliases()  # Captum's / EUGENe's name -> ours
 
 
 _FLAGS = {"hypothetical": "contributions", "return_delta": "delta", "gradient_correction": "gradient"}
@@ -337,8 +395,8 @@ def attribute(
     device: str | torch.device | None = None,
     hypothetical: bool = False,
     return_delta: bool = False,
-    seed: int | None = None,
-    verbose: bool = True,
+    seed: int | None = 0,
+    verbose: bool | None = None,
     *,
     n_steps: int = 50,
     n_samples: int = 25,
@@ -360,7 +418,7 @@ def attribute(
             One-hot sequences (N, A, L), numpy or torch, any real dtype; the result has the same shape and kind, in the
             model's dtype (a float32 model computes float64 input in float32). N = 0 gives an empty result.
         method
-            One of {names}.
+            One of {names}; or the name Captum or EUGENe gives the same method: {aliases}.
         target
             An output index, a list of indices (summed), or a callable mapping the model's output to shape (N,).
         references
@@ -380,9 +438,10 @@ def attribute(
             For {delta}: also return the summation-to-delta error (N, R): attributions summed minus f(x) - f(reference),
             per pair.
         seed
-            Seed for references and noise (None or a non-negative integer; {random} use it).
+            Seed for references and noise ({random} use it): a non-negative integer, default 0, so the same call
+            gives the same numbers (as the CLI's ``--seed``, default 0); None draws fresh randomness each call.
         verbose
-            Show a progress bar.
+            Show a progress bar (on stderr); None: unless ``eugene.settings.verbose`` is switched off.
         n_steps, n_samples, noise
             Quadrature nodes for integrated_gradients; noisy copies and noise standard deviation for smoothgrad.
         gradient_correction
@@ -407,7 +466,8 @@ def attribute(
         >>> attribute(model, X, "deeplift_shap", n_references=5, seed=0, verbose=False).shape
         (3, 4, 30)
     """
-    record = _method(method)
+    method = method_name(method)
+    record = REGISTRY[method]
     run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose, seed=seed)
     options = _check_options(
         method,
@@ -468,6 +528,7 @@ def _defaults() -> str:
 attribute.__doc__ = (attribute.__doc__ or "").format(
     methods="\n".join(f"    - {name!r}: {record.summary}." for name, record in REGISTRY.items()),
     names=", ".join(repr(name) for name in METHODS),
+    aliases=", ".join(f"{alias!r} ({name})" for alias, name in ALIASES.items()),
     custom=", ".join(_with("custom_references")),
     defaults=_defaults(),
     contributions=", ".join(_with("contributions")),

@@ -8,6 +8,9 @@ Three kinds, all one-hot (n, A, L):
 - :func:`profile_backgrounds`: each position drawn independently from the base frequencies at that position across
   given sequences (the position-specific profile, the default of Koo et al. 2021);
 - :func:`gc_backgrounds`: independent bases with a set GC content.
+
+``seed`` is an int (default 0: the same call gives the same backgrounds), a numpy Generator (drawn from, as is), or
+None for fresh randomness.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ._engine import as_tensor, like_input
 __all__ = ["dinucleotide_backgrounds", "profile_backgrounds", "gc_backgrounds"]
 
 
-def dinucleotide_backgrounds(X: Any, n: int = 1, seed: int | np.random.Generator | None = None) -> Any:
+def dinucleotide_backgrounds(X: Any, n: int = 1, seed: int | np.random.Generator | None = 0) -> Any:
     """``n`` dinucleotide-shuffled copies of each sequence, stacked: (N * n, A, L), the kind X was.
 
     Rows ``i * n ... (i + 1) * n - 1`` are shuffles of ``X[i]`` (Altschul & Erickson 1985, via
@@ -41,9 +44,7 @@ def dinucleotide_backgrounds(X: Any, n: int = 1, seed: int | np.random.Generator
     return shuffled.reshape(-1, *shuffled.shape[2:])
 
 
-def profile_backgrounds(
-    X: Any, n: int, seed: int | np.random.Generator | None = None, *, pseudocount: float = 0.0
-) -> Any:
+def profile_backgrounds(X: Any, n: int, seed: int | np.random.Generator | None = 0, *, pseudocount: float = 0.0) -> Any:
     """``n`` sequences (n, A, L) drawn position by position from the base frequencies of ``X`` at that position.
 
     The position-specific profile of Koo et al. (2021): it keeps positional biases of the data set (e.g. GC-rich
@@ -70,7 +71,7 @@ def profile_backgrounds(
     return like_input(torch.from_numpy(result).to(Xt.dtype), X)
 
 
-def gc_backgrounds(n: int, length: int, gc: float = 0.5, seed: int | np.random.Generator | None = None) -> np.ndarray:
+def gc_backgrounds(n: int, length: int, gc: float = 0.5, seed: int | np.random.Generator | None = 0) -> np.ndarray:
     """``n`` random DNA sequences (n, 4, length) float32 with independent bases at GC content ``gc`` (ACGT order).
 
     Examples

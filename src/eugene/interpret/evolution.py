@@ -39,7 +39,7 @@ def evolve(
     fast: FastMode = "auto",
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> tuple[Any, pd.DataFrame]:
     """Greedy ISM-guided evolution: each round, apply the best single substitution of each sequence.
 

@@ -124,7 +124,7 @@ def filter_counts(
     alphabet: Any = None,
     batch_size: int = 128,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> dict[str, Any]:
     """The array core of :func:`filter_pfms`: a dict with ``counts`` (F, A, W) float64, ``n_sites`` (F,) int64,
     ``max`` (F,) and ``threshold`` (F,) per filter, ``dead`` (F,) bool (maximum <= 0), ``window`` and ``layer``.
@@ -136,7 +136,7 @@ def filter_counts(
     weighted, drop_edges = check_bool(weighted, "weighted"), check_bool(drop_edges, "drop_edges")
     reverse_complement = check_bool(reverse_complement, "reverse_complement")
     run = Run(model, X, None, batch_size=batch_size, device=device, verbose=verbose, raw=True)
-    Xt, batch_size, dev = run.X, run.batch_size, run.device
+    Xt, batch_size, dev, verbose = run.X, run.batch_size, run.device, run.verbose  # verbose: resolved once
     if len(Xt) == 0:
         raise ValueError(
             f"X must hold at least one sequence to find each filter's maximum; got shape {tuple(Xt.shape)}"
@@ -253,7 +253,7 @@ def filter_pfms(
     alphabet: Any = None,
     batch_size: int = 128,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> Any:
     """Position frequency matrices of a convolutional layer's filters, from the sequences that activate them.
 

@@ -7,7 +7,10 @@ importance is ``mean_i f(phi(b_i)) - f(b_i)``. Every experiment here works on th
 log-scale is assumed (cooperativity is the additive interaction ``f(AB) - f(A) - f(B) + f(bg)``).
 
 Each experiment returns ``(effects, table)``: a numpy array of per-background effects and a tidy pandas DataFrame of
-summaries, ready for :mod:`eugene.plot.perturbation`.
+summaries, ready for :mod:`eugene.plot.perturbation`. Each takes ``seed`` (for the instances sampled from a PPM and
+the random bases of occlusion; default 0, so the same call gives the same numbers; an int, a numpy Generator, or
+None for fresh randomness) and ``verbose`` (a progress bar on stderr; None, the default: on unless
+``eugene.settings.verbose`` is switched off).
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ def implant_motif(
     position: int | Sequence[int],
     *,
     strand: str = "+",
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = 0,
 ) -> Any:
     """Copies of ``X`` (N, A, L) with ``motif`` written at ``position`` (one int, or one per sequence).
 
@@ -114,8 +117,8 @@ def implant_motif(
     return like_input(_implant(Xt, torch.from_numpy(np.ascontiguousarray(instances)), positions), X)
 
 
-def _predict(run: Run, X: torch.Tensor) -> np.ndarray:
-    return run.predict(X).double().cpu().numpy()
+def _predict(run: Run, X: torch.Tensor, desc: str | None = None) -> np.ndarray:
+    return run.predict(X, desc=desc).double().cpu().numpy()
 
 
 def _summary(effects: np.ndarray) -> dict[str, np.ndarray]:
@@ -133,7 +136,7 @@ def _setup(
     target: Target,
     batch_size: int,
     device: Any,
-    verbose: bool = False,
+    verbose: bool | None,
 ) -> tuple[Run, torch.Tensor]:
     """The run over the backgrounds (at least one, at least as long as the motif) and the motif's instances."""
     run = Run(model, backgrounds, target, batch_size=batch_size, device=device, verbose=verbose, name="backgrounds")
@@ -163,7 +166,8 @@ def gia_implant(
     strand: str = "+",
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = 0,
+    verbose: bool | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Global importance of a motif: mean of ``f(background with motif) - f(background)`` (Koo et al. 2021).
 
@@ -175,8 +179,10 @@ def gia_implant(
         A string, a :class:`eugene.motifs.Motif` / (A, W) PPM (one instance sampled per background) or one-hot.
     position
         Start of the motif; None centres it.
-    target, strand, batch_size, device, seed
-        Output to read, strand of the motif, batching, device and the seed for sampling PPM instances.
+    target, strand, batch_size, device, seed, verbose
+        Output to read, strand of the motif, batching, device, the seed for sampling PPM instances (default 0: the
+        same call gives the same numbers; None: fresh randomness) and the progress bar (None: on unless
+        ``eugene.settings.verbose`` is off).
 
     Returns
     -------
@@ -196,7 +202,7 @@ def gia_implant(
     """
     if strand not in ("+", "-"):
         raise ValueError(f"strand must be '+' or '-'; got {strand!r}")
-    run, instances = _setup(model, backgrounds, motif, seed, target, batch_size, device)
+    run, instances = _setup(model, backgrounds, motif, seed, target, batch_size, device, verbose)
     Xt = run.X
     if strand == "-":
         instances = _reverse_complement(run, instances)
@@ -204,8 +210,8 @@ def gia_implant(
     position = (Xt.shape[2] - width) // 2 if position is None else position
     positions = _positions(position, len(Xt), width, Xt.shape[2])
     with run:
-        base = _predict(run, Xt)
-        implanted = _predict(run, _implant(Xt, instances, positions))
+        base = _predict(run, Xt, "backgrounds")
+        implanted = _predict(run, _implant(Xt, instances, positions), "implanted")
     effects = implanted - base
     table = pd.DataFrame(
         {
@@ -230,8 +236,8 @@ def gia_positional(
     step: int = 1,
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    seed: int | np.random.Generator | None = None,
-    verbose: bool = False,
+    seed: int | np.random.Generator | None = 0,
+    verbose: bool | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Positional scan: the global importance of ``motif`` implanted at each offset.
 
@@ -280,8 +286,8 @@ def gia_spacing(
     target: Target = 0,
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    seed: int | np.random.Generator | None = None,
-    verbose: bool = False,
+    seed: int | np.random.Generator | None = 0,
+    verbose: bool | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Distance and orientation dependence of two motifs, and their cooperativity.
 
@@ -361,7 +367,8 @@ def gia_occlusion(
     target: Target = 0,
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = 0,
+    verbose: bool | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Occlusion of motif instances: ``f(X) - mean f(X with the site replaced by random bases)`` for each site.
 
@@ -386,7 +393,7 @@ def gia_occlusion(
     [[0, 40, 47, '+']]
     """
     n_samples = check_positive_int(n_samples, "n_samples")
-    run = Run(model, X, target, batch_size=batch_size, device=device)
+    run = Run(model, X, target, batch_size=batch_size, device=device, verbose=verbose)
     Xt = run.X.cpu()
     sites = scan(Xt, motif, threshold)
     rng = as_generator(seed)
@@ -398,7 +405,9 @@ def gia_occlusion(
             seqs = np.repeat(sites["seq"].to_numpy(), n_samples)
             noise = sample_onehot(np.full((Xt.shape[1], width), 1.0 / Xt.shape[1]), len(seqs), rng)
             occluded_all = _predict(
-                run, _implant(Xt[seqs], torch.from_numpy(noise), np.repeat(sites["start"].to_numpy(), n_samples))
+                run,
+                _implant(Xt[seqs], torch.from_numpy(noise), np.repeat(sites["start"].to_numpy(), n_samples)),
+                "occluded sites",
             )
             occluded = occluded_all.reshape(-1, n_samples).mean(axis=1)
     sites["occluded_prediction"] = occluded
@@ -415,7 +424,8 @@ def gia_sites(
     target: Target = 0,
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = 0,
+    verbose: bool | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Global importance of ``k`` copies of a motif, for each ``k`` in ``n_sites``, spread evenly along the sequence.
 
@@ -438,7 +448,7 @@ def gia_sites(
     >>> effects.shape
     (5, 50)
     """
-    run, instances = _setup(model, backgrounds, motif, seed, target, batch_size, device)
+    run, instances = _setup(model, backgrounds, motif, seed, target, batch_size, device, verbose)
     Xt, width, length = run.X, instances.shape[2], run.X.shape[2]
     counts = [check_positive_int(k, "n_sites") for k in n_sites]
     layouts = []
@@ -450,9 +460,9 @@ def gia_sites(
     effects = np.empty((len(counts), len(Xt)))
     with run:
         base = _predict(run, Xt)
-        for i, starts in enumerate(layouts):
+        for one in run.batches(len(layouts), 1, desc="gia sites"):
             implanted = Xt
-            for s in starts:
-                implanted = _implant(implanted, instances, np.full(len(Xt), s))
-            effects[i] = _predict(run, implanted) - base
+            for start in layouts[one.start]:
+                implanted = _implant(implanted, instances, np.full(len(Xt), start))
+            effects[one.start] = _predict(run, implanted) - base
     return effects, pd.DataFrame({"n_sites": counts, **_summary(effects)})

@@ -48,7 +48,7 @@ def layer_activations(
     reduce: str | None = None,
     batch_size: int = 128,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> Any:
     """The output of any layer for every sequence, computed in batches (the layers after it are not run).
 
@@ -119,7 +119,7 @@ def filter_influence(
     per_sequence: bool = False,
     batch_size: int = 128,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> Any:
     """How much each filter of ``layer`` supports the model's prediction: the drop when it is knocked out, Basset-style.
 
@@ -251,7 +251,7 @@ def embeddings(
     seed: int = 0,
     batch_size: int = 128,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
     **umap_kwargs: Any,
 ) -> Embedding:
     """Embed each sequence's representation at ``layer`` in ``n_components`` dimensions by PCA or UMAP.

@@ -177,7 +177,7 @@ def ism(
     fast: FastMode = "auto",
     centre: bool = False,
     log_ratio: bool = False,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> Any:
     """In silico saturation mutagenesis: the effect of every single-base substitution on the model's output.
 

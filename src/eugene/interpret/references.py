@@ -75,7 +75,7 @@ def check_array(references: Any, X: torch.Tensor) -> torch.Tensor:
     return refs
 
 
-def make_references(X: Any, kind: str | Callable = "dinucleotide_shuffle", n: int = 20, seed: int | None = None) -> Any:
+def make_references(X: Any, kind: str | Callable = "dinucleotide_shuffle", n: int = 20, seed: int | None = 0) -> Any:
     """Reference sequences for attribution: ``n`` per sequence, shape (N, n, A, L), numpy or torch as ``X`` is.
 
     Parameters
@@ -89,7 +89,7 @@ def make_references(X: Any, kind: str | Callable = "dinucleotide_shuffle", n: in
     n
         References per sequence.
     seed
-        Seed for the shuffles; the same seed gives the same references.
+        Seed for the shuffles (default 0; None: fresh randomness); the same seed gives the same references.
 
     Examples
     --------

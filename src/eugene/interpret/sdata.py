@@ -235,7 +235,7 @@ def attribute_sdata(
     dask: bool = False,
     overwrite: bool = False,
     copy: bool = False,
-    verbose: bool = False,
+    verbose: bool | None = None,
     **kwargs: Any,
 ) -> xr.Dataset:
     """Attributions of every sequence in ``sdata``, stored as ``sdata[key]`` (default ``f"{method}_attrs"``).
@@ -299,7 +299,7 @@ def ism_sdata(
     dask: bool = False,
     overwrite: bool = False,
     copy: bool = False,
-    verbose: bool = False,
+    verbose: bool | None = None,
     **kwargs: Any,
 ) -> xr.Dataset:
     """Saturation mutagenesis of every sequence in ``sdata``, stored as ``sdata[key]``.

@@ -23,6 +23,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 import eugene
+from eugene._settings import show_progress
 from eugene._validate import check_onehot, check_positive_int, describe
 from eugene.datasets import PlantedMotifs
 
@@ -104,7 +105,7 @@ def build_report(
     batch_size: int = 128,
     device: str | torch.device | None = None,
     seed: int = 0,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> Path:
     """Interpret ``model`` on ``X`` and write ``out/report.html`` (self-contained) and the tables as TSV beside it.
 
@@ -149,7 +150,8 @@ def build_report(
         each readout explains its own task: a motif's GIA curve is the change of that motif's output, and filter
         influence is shown for each of these outputs (a filters x outputs heatmap). None: both explain ``target``.
     batch_size, device, seed, verbose
-        Passed to every computation; ``verbose`` shows a progress bar for each long step.
+        Passed to every computation; ``verbose`` shows a progress bar for each long step (None: unless
+        ``eugene.settings.verbose`` is switched off).
 
     Returns
     -------
@@ -206,7 +208,7 @@ def build_report(
         batch_size=check_positive_int(batch_size, "batch_size"),
         device=None if device is None else str(device),
         seed=int(seed),
-        verbose=verbose,
+        verbose=show_progress(verbose),  # read once: every section follows the same switch
         planted=planted,
         motif_tasks=motif_tasks,
     )
@@ -214,7 +216,7 @@ def build_report(
     ctx.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rendered = []
-    progress = tqdm(chosen, desc="report", unit="section", disable=not verbose)
+    progress = tqdm(chosen, desc="report", unit="section", disable=not ctx.verbose)
     for key, function in progress:
         progress.set_postfix_str(key)
         section_started = time.perf_counter()

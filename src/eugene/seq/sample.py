@@ -11,7 +11,7 @@ from eugene._validate import as_generator, describe
 __all__ = ["sample_onehot"]
 
 
-def sample_onehot(probs: Any, n: int = 1, seed: int | np.random.Generator | None = None) -> np.ndarray:
+def sample_onehot(probs: Any, n: int = 1, seed: int | np.random.Generator | None = 0) -> np.ndarray:
     """``n`` one-hot sequences (n, A, W) float32, column ``j`` drawn from the letter probabilities ``probs[:, j]``.
 
     Columns are drawn independently, each from its own distribution: instances of a position probability matrix,
@@ -26,8 +26,8 @@ def sample_onehot(probs: Any, n: int = 1, seed: int | np.random.Generator | None
     n
         Number of sequences (0 gives an empty (0, A, W) array).
     seed
-        A non-negative integer, a numpy Generator (drawn from, as is) or None for fresh randomness. The same seed and
-        ``probs`` give the same sequences.
+        A non-negative integer (default 0), a numpy Generator (drawn from, as is) or None for fresh randomness. The
+        same seed and ``probs`` give the same sequences.
 
     Returns
     -------

@@ -157,7 +157,7 @@ def _shuffle_strings(seqs: str | list[str], k: int, n: int, seed: Any) -> list[s
     return result[0] if isinstance(seqs, str) else result
 
 
-def kmer_shuffle(X: Any, k: int, n: int = 1, seed: int | np.random.Generator | None = None) -> Any:
+def kmer_shuffle(X: Any, k: int, n: int = 1, seed: int | np.random.Generator | None = 0) -> Any:
     """Shuffle sequences keeping their k-mer counts, and first and last k-1 letters, exactly.
 
     Parameters
@@ -172,7 +172,8 @@ def kmer_shuffle(X: Any, k: int, n: int = 1, seed: int | np.random.Generator | N
     n
         Number of shuffles per sequence.
     seed
-        int, numpy Generator, or None for fresh randomness. The same seed and input give the same result.
+        int (default 0), numpy Generator (drawn from, as is), or None for fresh randomness. The same seed and input
+        give the same result.
 
     Returns
     -------
@@ -213,7 +214,7 @@ def kmer_shuffle(X: Any, k: int, n: int = 1, seed: int | np.random.Generator | N
     return out
 
 
-def dinucleotide_shuffle(X: Any, n: int = 1, seed: int | np.random.Generator | None = None) -> Any:
+def dinucleotide_shuffle(X: Any, n: int = 1, seed: int | np.random.Generator | None = 0) -> Any:
     """Shuffle keeping dinucleotide counts exactly (Altschul & Erickson 1985): ``kmer_shuffle`` with ``k=2``.
 
     ``X`` is one-hot ``(N, A, L)`` (numpy or torch; returns ``(N, n, A, L)`` of the same kind), a string or a list
@@ -228,7 +229,7 @@ def dinucleotide_shuffle(X: Any, n: int = 1, seed: int | np.random.Generator | N
     return kmer_shuffle(X, 2, n=n, seed=seed)
 
 
-def shuffle(X: Any, n: int = 1, seed: int | np.random.Generator | None = None) -> Any:
+def shuffle(X: Any, n: int = 1, seed: int | np.random.Generator | None = 0) -> Any:
     """Uniformly permute the positions of each sequence (letter counts kept): ``kmer_shuffle`` with ``k=1``.
 
     Examples

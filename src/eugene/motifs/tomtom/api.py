@@ -13,6 +13,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from eugene._jit import compiling
+from eugene._settings import show_progress
 from eugene._threads import torch_threads_kept
 from eugene._validate import check_bool, check_positive_int, describe
 from eugene.motifs._alphabet import alphabet_name, comparable_key, complement_order
@@ -125,7 +126,7 @@ def tomtom(
     motif_pseudo: float = 0.1,
     both_strands: bool = True,
     background: Any = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> pd.DataFrame:
     """Compare query motifs with target motif databases (TOMTOM; Gupta et al. 2007, Genome Biology 8:R24).
 
@@ -158,7 +159,7 @@ def tomtom(
         Letter background for the pseudocount, one positive frequency per letter (normalized to sum 1); default: the
         first query set's background, else uniform.
     verbose
-        Show a progress bar over chunks of queries.
+        Show a progress bar over chunks of queries (on stderr); None: unless ``eugene.settings.verbose`` is off.
 
     Returns
     -------
@@ -183,8 +184,9 @@ def tomtom(
         else:
             _check_number(thresh, "thresh (a q-value threshold)", "; pass evalue=True to threshold E-values", upper=1)
     motif_pseudo = _check_number(motif_pseudo, "motif_pseudo")
-    for flag, value in (("evalue", evalue), ("both_strands", both_strands), ("verbose", verbose)):
+    for flag, value in (("evalue", evalue), ("both_strands", both_strands)):
         check_bool(value, flag)
+    verbose = show_progress(verbose)
     query_sets = _as_sets(query, "query")
     target_sets = _as_sets(target, "target")
     queries = [m for s in query_sets for m in s]
