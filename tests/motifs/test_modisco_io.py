@@ -85,3 +85,45 @@ def test_write_modisco_refuses_plain_motifs(tmp_path):
     motif = eu.motifs.Motif("m", np.full((4, 3), 0.25))
     with pytest.raises(TypeError, match=r"patterns\[0\] must be a ModiscoPattern \(CWM and seqlets\); got Motif"):
         eu.motifs.write_modisco([motif], tmp_path / "x.h5")
+
+
+def test_reverse_complement_is_modisco_lites_reverse_strand(lite_file, tmp_path):
+    """Our reverse complement of a pattern = modisco-lite's pattern of its seqlets' own revcomp(), field by field."""
+    path, positive, _ = lite_file
+    flipped = core.SeqletSet([seqlet.revcomp() for seqlet in positive.seqlets])
+    theirs_path = tmp_path / "flipped.h5"
+    lite_io.save_hdf5(str(theirs_path), [flipped], [], 50)
+    theirs = eu.motifs.read_modisco(theirs_path)[0]
+    pattern = eu.motifs.read_modisco(path)[0]
+    ours = pattern.reverse_complement()
+    assert isinstance(ours, eu.motifs.ModiscoPattern) and ours.sign == pattern.sign and ours.name == pattern.name
+    np.testing.assert_allclose(ours.probs, theirs.probs, atol=1e-12)
+    np.testing.assert_allclose(ours.cwm, theirs.cwm, atol=1e-6)
+    np.testing.assert_allclose(ours.hypothetical_cwm, theirs.hypothetical_cwm, atol=1e-6)
+    pd.testing.assert_frame_equal(ours.seqlets, theirs.seqlets)
+    for key, values in theirs.seqlet_arrays.items():
+        np.testing.assert_allclose(ours.seqlet_arrays[key], values, atol=1e-6, err_msg=key)
+
+
+def test_reverse_complement_twice_is_the_pattern_and_trims_to_the_same_sites(lite_file):
+    pattern = eu.motifs.read_modisco(lite_file[0])[0]
+    sub = eu.motifs.ModiscoPattern(
+        "sub", pattern.probs, pattern.cwm, pattern.hypothetical_cwm, pattern.seqlets.head(2), sign="+"
+    )
+    pattern.subpatterns = [sub]
+    rc = pattern.reverse_complement()
+    np.testing.assert_allclose(rc.subpatterns[0].cwm, sub.cwm[::-1, ::-1])  # ACGT: complement = rows reversed
+    back = rc.reverse_complement()
+    assert back == pattern
+    for name in ("cwm", "hypothetical_cwm"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(pattern, name))
+    pd.testing.assert_frame_equal(back.seqlets, pattern.seqlets)
+    for key, values in pattern.seqlet_arrays.items():
+        np.testing.assert_array_equal(back.seqlet_arrays[key], values)
+    # the other strand's trim keeps the mirrored columns, which are the same bases of every sequence
+    start, stop = eu.motifs.trim_window(pattern, 0.5)
+    assert eu.motifs.trim_window(rc, 0.5) == (pattern.width - stop, pattern.width - start)
+    pd.testing.assert_frame_equal(
+        eu.motifs.trim(rc, 0.5).seqlets[["example_idx", "start", "end"]],
+        eu.motifs.trim(pattern, 0.5).seqlets[["example_idx", "start", "end"]],
+    )

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from eugene._validate import describe
+from eugene.motifs._alphabet import complement_order
 from eugene.motifs.motif import Motif, MotifSet
 
 __all__ = ["ModiscoPattern", "read_modisco", "write_modisco"]
@@ -92,6 +93,31 @@ class ModiscoPattern(Motif):
             sign=sign,
             seqlet_arrays=per_seqlet,
             subpatterns=[cls.from_modisco(f"{name}.{k}", arrays[k], sign) for k in subs],
+        )
+
+    def reverse_complement(self) -> ModiscoPattern:
+        """The pattern read on the opposite strand: letter frequencies, CWM, hypothetical CWM and per-seqlet arrays
+        reversed and complemented, each seqlet's strand flipped (its span in the sequence is the same), and the
+        subpatterns reverse-complemented alike.
+
+        Examples
+        --------
+        >>> rc = pattern.reverse_complement()                                   # doctest: +SKIP
+        >>> np.allclose(rc.cwm, pattern.cwm[::-1, ::-1])                        # ACGT: complement = reversed rows
+        True
+        """
+        idx = complement_order(self.alphabet, self.complement)
+        seqlets = self.seqlets.copy()
+        seqlets["strand"] = np.where(self.seqlets["strand"].to_numpy() == "-", "+", "-")
+        return ModiscoPattern(
+            self.name,
+            self.probs[idx, ::-1].copy(),
+            self.cwm[idx, ::-1].copy(),
+            self.hypothetical_cwm[idx, ::-1].copy(),
+            seqlets,
+            sign=self.sign,
+            seqlet_arrays={key: values[:, idx, ::-1].copy() for key, values in self.seqlet_arrays.items()},
+            subpatterns=[sub.reverse_complement() for sub in self.subpatterns],
         )
 
     def __repr__(self) -> str:
