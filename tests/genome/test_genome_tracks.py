@@ -180,3 +180,93 @@ def test_windows_read_from_the_genome_project_as_the_given_one_hot(tmp_path, gen
         assert (row["start"], row["end"]) == (max(min(positions), 0), max(positions) + 1)
         assert row["chrom"] == window["chrom"] and row["strand"] == ("-" if window["reverse_complemented"] else "+")
     assert placed["score"].tolist() == [1.0, 2, 3] and placed["name"].tolist() == regions.coords["name"].tolist()
+
+
+def _brute_merge(table: pd.DataFrame, merge: str) -> list[tuple]:
+    """Groups by union-find over every overlapping pair, then the rule of merge_intervals written out per group."""
+    parent = list(range(len(table)))
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    rows = table.to_dict("records")
+    for i in range(len(rows)):
+        for j in range(i):
+            a, b = rows[i], rows[j]
+            if a["chrom"] == b["chrom"] and a["start"] < b["end"] and b["start"] < a["end"]:
+                parent[root(i)] = root(j)
+    groups = defaultdict(list)
+    for i in range(len(rows)):
+        groups[root(i)].append(i)
+    out = []
+    for members in groups.values():
+        if merge == "max":
+            chosen = max(members, key=lambda i: (abs(rows[i]["score"]), -i))
+        else:
+            chosen = min(members)
+        value = np.mean([rows[i]["score"] for i in members]) if merge == "mean" else rows[chosen]["score"]
+        start, end = min(rows[i]["start"] for i in members), max(rows[i]["end"] for i in members)
+        out.append((rows[chosen]["chrom"], start, end, rows[chosen]["name"], value, len(members)))
+    return sorted(out, key=lambda r: (r[0], r[1]))
+
+
+@pytest.mark.parametrize("merge", ["mean", "max", "first"])
+def test_merge_intervals_equals_union_find_over_overlapping_pairs(merge):
+    from eugene.genome import merge_intervals
+
+    rng = np.random.default_rng(11)
+    n = 60
+    start = rng.integers(0, 150, size=n)
+    table = pd.DataFrame(
+        {
+            "chrom": rng.choice(["chr1", "chr2", "chr10"], size=n),
+            "start": start,
+            "end": start + rng.integers(1, 12, size=n),
+            "name": [f"s{i}" for i in range(n)],
+            "score": rng.normal(size=n).round(1) * rng.choice([-1, 1], size=n),  # ties in |score|
+        }
+    )
+    merged = merge_intervals(table, merge)
+    expected = _brute_merge(table, merge)
+    got = [tuple(r) for r in merged[["chrom", "start", "end", "name", "score", "n_merged"]].itertuples(index=False)]
+    assert [g[:4] + g[5:] for g in got] == [e[:4] + e[5:] for e in expected]
+    np.testing.assert_allclose([g[4] for g in got], [e[4] for e in expected])
+    assert 1 < merged["n_merged"].max() and (merged["n_merged"] == 1).any()
+    with pytest.raises(ValueError, match="value must name a numeric column of table; got 'attribution'"):
+        merge_intervals(table, value="attribution")
+    with pytest.raises(ValueError, match="merge must be 'mean', 'max' or 'first'; got 'sum'"):
+        merge_intervals(table, "sum")
+
+
+def test_seqlets_of_overlapping_windows_merge_to_disjoint_intervals_and_read_back(tmp_path):
+    from eugene.genome import merge_intervals, read_bed, windows_to_genome
+    from eugene.interpret import seqlets
+
+    rng = np.random.default_rng(3)
+    signal = {c: rng.normal(scale=0.05, size=n) for c, n in SIZES.items()}  # per-base scores on the genome
+    for chrom, position in [("chr1", 30), ("chr1", 70), ("chr2", 40)]:
+        signal[chrom][position : position + 8] += 2.0  # planted strong stretches
+    coords = pd.DataFrame({"chrom": ["chr1"] * 4 + ["chr2"] * 2, "start": [0, 20, 40, 60, 20, 30]})
+    coords["end"] = coords["start"] + 40
+    coords["reverse_complemented"] = [False, True, False, False, True, False]
+    coords["name"] = [f"w{i}" for i in range(len(coords))]
+    values = np.stack(
+        [signal[c][s:e][::-1] if flip else signal[c][s:e] for c, s, e, flip, _ in coords.itertuples(index=False)]
+    )
+    called = seqlets(values.astype(np.float32))
+    placed = windows_to_genome(called, coords)
+    merged = merge_intervals(placed, "mean", value="attribution")
+    assert merged["n_merged"].sum() == len(placed) and merged["n_merged"].max() > 1
+    for _, part in merged.groupby("chrom"):
+        assert (part["start"].to_numpy()[1:] >= part["end"].to_numpy()[:-1]).all()  # disjoint after merging
+    for row in placed.itertuples(index=False):  # each window's seqlet lies inside one merged interval
+        inside = merged[(merged["chrom"] == row.chrom) & (merged["start"] <= row.start) & (merged["end"] >= row.end)]
+        assert len(inside) == 1
+    back = read_bed(write_bed(tmp_path / "seqlets.bed", merged.rename(columns={"attribution": "score"})))
+    assert (
+        back[["chrom", "start", "end", "name", "strand"]].values.tolist()
+        == merged[["chrom", "start", "end", "name", "strand"]].values.tolist()
+    )
+    np.testing.assert_allclose(back["score"].astype(float), merged["attribution"], rtol=1e-12)

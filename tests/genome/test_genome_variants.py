@@ -208,3 +208,24 @@ def test_variant_effect_from_a_vcf_with_attributions(small):
     np.testing.assert_array_equal(result.X_alt[kept], one_hot([e[2] for e in EXPECTED]))
     assert not result.X_ref[~kept].any()
     np.testing.assert_array_equal(result.diff, result.alt - result.ref)
+
+
+def test_variant_intervals_cover_ref_and_name_each_allele(small, tmp_path):
+    from eugene.genome import read_bed, variant_intervals, write_bed
+    from eugene.interpret import variant_effect
+
+    table = variant_effect(_model(seq_len=8), variants=small[1], genome=small[0], target=None, on_mismatch="skip")
+    intervals = variant_intervals(table)
+    scored = table[table["diff"].notna()].reset_index(drop=True)
+    assert len(intervals) == len(scored) == 12  # six variants x two outputs; the mismatch left out
+    np.testing.assert_array_equal(intervals["start"], scored["pos"] - 1)
+    np.testing.assert_array_equal(intervals["end"] - intervals["start"], scored["ref"].str.len())
+    assert intervals["name"].tolist()[::2] == ["snv", "ins", "del", "multi:C", "multi:TA", "del_end"]
+    back = read_bed(write_bed(tmp_path / "v.bed", intervals, sort=False))
+    assert (
+        back[["chrom", "start", "end", "name"]].values.tolist()
+        == intervals[["chrom", "start", "end", "name"]].values.tolist()
+    )
+    np.testing.assert_allclose(back["score"].astype(float), scored["diff"], rtol=1e-12)
+    anonymous = variant_intervals(scored.drop(columns="id"), score="alt_pred")
+    assert anonymous["name"].iloc[0] == "chr1:10:G>A" and anonymous["score"].tolist() == scored["alt_pred"].tolist()

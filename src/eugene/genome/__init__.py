@@ -19,19 +19,21 @@ Examples
 
 from eugene.genome._fasta import Genome
 from eugene.genome.regions import Regions, iter_regions, read_bed, read_regions, regions_dataset
-from eugene.genome.tracks import observed_base_values, windows_to_genome, write_bed, write_bigwig
-from eugene.genome.variants import VariantWindows, read_vcf, variant_windows, write_vcf
+from eugene.genome.tracks import merge_intervals, observed_base_values, windows_to_genome, write_bed, write_bigwig
+from eugene.genome.variants import VariantWindows, read_vcf, variant_intervals, variant_windows, write_vcf
 
 __all__ = [
     "Genome",
     "Regions",
     "VariantWindows",
     "iter_regions",
+    "merge_intervals",
     "observed_base_values",
     "read_bed",
     "read_regions",
     "read_vcf",
     "regions_dataset",
+    "variant_intervals",
     "variant_windows",
     "windows_to_genome",
     "write_bed",

@@ -343,3 +343,72 @@ def write_bed(path: PathLike, table: pd.DataFrame, *, sort: bool = True) -> Path
     with gzip.open(path, "wt") if path.suffix == ".gz" else open(path, "w") as handle:
         table.to_csv(handle, sep="\t", header=False, index=False, na_rep=".")
     return path
+
+
+def merge_intervals(table: pd.DataFrame, merge: Merge = "mean", *, value: str = "score") -> pd.DataFrame:
+    """Merge intervals that overlap on the genome into one, e.g. the seqlets of overlapping windows.
+
+    Two windows that overlap see the same bases, so a motif instance in the overlap is called as a seqlet in each
+    (at the same or a slightly shifted place). The rule: intervals on one chromosome that share at least one base
+    are merged, transitively (as ``bedtools merge``), whatever their strand (a ``-`` window's seqlet lies on the
+    same bases as a ``+`` window's). Each group becomes one row spanning the union of its intervals, with
+    ``value`` by ``merge``:
+
+    - ``"mean"`` (default): the mean of the group's values; the other columns are the first row's (table order);
+    - ``"max"``: the row whose value is largest in absolute value (sign kept: a negative seqlet stays negative);
+    - ``"first"``: the row that comes first in ``table`` (for :func:`eugene.interpret.seqlets`, sorted by
+      p-value: the most significant).
+
+    The other columns (``name``, ``strand``, ``p_value``, ``example_idx``, ...) are those of that chosen row, and
+    ``n_merged`` counts the group's intervals. Intervals that overlap nothing are kept as they are (``n_merged`` 1).
+
+    Parameters
+    ----------
+    table
+        Intervals ``chrom, start, end`` (0-based, end exclusive) with a numeric column ``value``, e.g. from
+        :func:`windows_to_genome`.
+    merge
+        ``"mean"``, ``"max"`` or ``"first"``, as above.
+    value
+        The column merged by ``merge`` (``"attribution"`` for seqlets as :func:`eugene.interpret.seqlets` gives them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted by chromosome and start, columns in ``table``'s order then ``n_merged``.
+
+    Examples
+    --------
+    >>> seqlets = pd.DataFrame({"chrom": ["chr1"] * 3, "start": [10, 12, 40], "end": [18, 20, 45],
+    ...                         "score": [1.0, 3.0, -2.0]})
+    >>> merge_intervals(seqlets).values.tolist()
+    [['chr1', 10, 20, 2.0, 2], ['chr1', 40, 45, -2.0, 1]]
+    """
+    if merge not in ("mean", "max", "first"):
+        raise ValueError(f"merge must be 'mean', 'max' or 'first'; got {merge!r}")
+    table = read_bed(table)
+    if value not in table or table[value].dtype.kind not in "iuf":
+        raise ValueError(
+            f"value must name a numeric column of table; got {value!r} (columns: {list(table.columns)[:12]})"
+        )
+    order = np.lexsort((table["start"].to_numpy(), table["chrom"].to_numpy()))
+    chrom, start, end = (table[c].to_numpy()[order] for c in ("chrom", "start", "end"))
+    new_chrom = np.r_[True, chrom[1:] != chrom[:-1]]
+    reach = end.copy()  # the furthest end so far on the chromosome: a group goes on while starts fall before it
+    for lo, hi in zip(np.flatnonzero(new_chrom), np.r_[np.flatnonzero(new_chrom)[1:], len(chrom)]):
+        reach[lo:hi] = np.maximum.accumulate(end[lo:hi])
+    group_of = np.empty(len(table), dtype=np.int64)
+    group_of[order] = np.cumsum(new_chrom | np.r_[True, start[1:] >= reach[:-1]]) - 1
+    groups = pd.Series(group_of)
+    values = table[value].astype(np.float64)
+    if merge == "max":
+        pick = values.abs().groupby(group_of).idxmax()  # first row of the largest |value|
+    else:
+        pick = groups.reset_index().groupby(0)["index"].min()  # the group's first row in table order
+    out = table.loc[pick.to_numpy()].reset_index(drop=True)
+    out["start"] = table["start"].groupby(group_of).min().to_numpy()
+    out["end"] = table["end"].groupby(group_of).max().to_numpy()
+    if merge == "mean":
+        out[value] = values.groupby(group_of).mean().to_numpy()
+    out["n_merged"] = groups.value_counts().sort_index().to_numpy()
+    return out.sort_values(["chrom", "start"], kind="stable").reset_index(drop=True)

@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 
 from eugene._validate import check_positive_int, describe
-from eugene.genome._fasta import Genome, PathLike, as_genome, open_text
+from eugene.genome._fasta import Genome, PathLike, as_genome
 from eugene.seq import one_hot
+from eugene.seq.io import _numbered_lines
 
 OnMismatch = Literal["error", "skip"]
 
@@ -78,25 +79,24 @@ def read_vcf(path: PathLike) -> pd.DataFrame:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a path to a VCF file; got {describe(path)}")
     rows: list[tuple] = []
-    with open_text(path) as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\r\n").split("\t")
-            if len(fields) < 8:
-                raise ValueError(
-                    f"{path}, line {line_number}: a VCF record needs 8 tab-separated columns (CHROM POS ID REF ALT "
-                    f"QUAL FILTER INFO); got {len(fields)}: {line.rstrip()[:80]!r}"
-                )
-            chrom, pos, vid, ref, alts, qual, filt, info = fields[:8]
-            if not pos.isdigit() or int(pos) < 1:
-                raise ValueError(f"{path}, line {line_number}: POS must be a positive integer; got {pos!r}")
-            ref = ref.upper()
-            if not _BASES.match(ref):
-                raise ValueError(f"{path}, line {line_number}: REF must be bases (A, C, G, T, N); got {ref!r}")
-            for allele, alt in enumerate(alts.split(","), start=1):
-                alt = alt.upper() if _BASES.match(alt.upper()) else alt
-                rows.append((chrom, int(pos), vid, ref, alt, qual, filt, info, _kind(ref, alt), allele, line_number))
+    for line_number, line in _numbered_lines(path, "utf-8"):  # gzip, binary and bad bytes named by file and line
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.rstrip("\r\n").split("\t")
+        if len(fields) < 8:
+            raise ValueError(
+                f"{path}, line {line_number}: a VCF record needs 8 tab-separated columns (CHROM POS ID REF ALT "
+                f"QUAL FILTER INFO); got {len(fields)}: {line.rstrip()[:80]!r}"
+            )
+        chrom, pos, vid, ref, alts, qual, filt, info = fields[:8]
+        if not pos.isdigit() or int(pos) < 1:
+            raise ValueError(f"{path}, line {line_number}: POS must be a positive integer; got {pos!r}")
+        ref = ref.upper()
+        if not _BASES.match(ref):
+            raise ValueError(f"{path}, line {line_number}: REF must be bases (A, C, G, T, N); got {ref!r}")
+        for allele, alt in enumerate(alts.split(","), start=1):
+            alt = alt.upper() if _BASES.match(alt.upper()) else alt
+            rows.append((chrom, int(pos), vid, ref, alt, qual, filt, info, _kind(ref, alt), allele, line_number))
     return pd.DataFrame(rows, columns=_COLUMNS).astype({"pos": np.int64, "allele": np.int64, "line": np.int64})
 
 
@@ -291,3 +291,64 @@ def write_vcf(path: PathLike, variants: pd.DataFrame, info: pd.DataFrame | None 
     with gzip.open(path, "wt") if path.suffix == ".gz" else open(path, "w") as handle:
         handle.write("\n".join(header + lines) + "\n")
     return path
+
+
+_SCORE_COLUMNS = ("target", "ref_pred", "alt_pred", "diff", "log2_fc")
+
+
+def variant_intervals(table: pd.DataFrame, score: str = "diff") -> pd.DataFrame:
+    """Scored variants as genome intervals, ready for :func:`eugene.genome.write_bed` (BED6+N).
+
+    Each variant (a row of ``eu.interpret.variant_effect(..., genome=...)``'s table, or any table with ``chrom, pos``
+    1-based, ``ref, alt``) becomes the interval of its REF allele, ``[pos - 1, pos - 1 + len(ref))``, named by its
+    ``id`` (or ``chrom:pos:ref>alt`` where the id is ``.`` or missing; ``:alt`` is added where one id names several
+    ALT alleles, as a split multi-allelic record does), with the ``score`` column as BED score, strand ``.``, then
+    the score columns the table has (``target, ref_pred, alt_pred, diff, log2_fc``). Each variant is scored in its
+    own window, so nothing is merged: a variant scored for several targets gives one interval per target; variants
+    skipped for a REF mismatch (NaN score) are left out.
+
+    Parameters
+    ----------
+    table
+        Scored variants.
+    score
+        The column written as BED score (default ``diff``, alt - ref).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``chrom, start, end, name, score, strand`` and the score columns.
+
+    Examples
+    --------
+    >>> scored = pd.DataFrame({"chrom": ["chr1"], "pos": [5], "id": ["rs1"], "ref": ["AC"], "alt": ["A"],
+    ...                        "diff": [0.5]})
+    >>> variant_intervals(scored).values.tolist()
+    [['chr1', 4, 6, 'rs1', 0.5, '.', 0.5]]
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a DataFrame of scored variants; got {describe(table)}")
+    missing = [c for c in ("chrom", "pos", "ref", "alt", score) if c not in table]
+    if missing:
+        raise ValueError(f"table must have the columns chrom, pos, ref, alt and {score!r}; it lacks {missing}")
+    table = table[table[score].notna()].reset_index(drop=True)
+    start = table["pos"].to_numpy(dtype=np.int64) - 1
+    ids = table["id"].astype(str) if "id" in table else pd.Series(".", index=table.index)
+    label = table["chrom"].astype(str) + ":" + table["pos"].astype(str) + ":" + table["ref"] + ">" + table["alt"]
+    names = ids.where(~ids.isin([".", "", "nan", "None"]), label)
+    several = table.groupby(names.to_numpy())["alt"].transform("nunique") > 1
+    names = names.where(~several | names.eq(label), names + ":" + table["alt"])
+    out = pd.DataFrame(
+        {
+            "chrom": table["chrom"].astype(str),
+            "start": start,
+            "end": start + table["ref"].astype(str).str.len().to_numpy(),
+            "name": names,
+            "score": table[score].to_numpy(dtype=np.float64),
+            "strand": ".",
+        }
+    )
+    for column in _SCORE_COLUMNS:
+        if column in table:
+            out[column] = table[column].to_numpy()
+    return out
