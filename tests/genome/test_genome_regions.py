@@ -233,3 +233,44 @@ def test_missing_extra_names_the_install_command(monkeypatch, genome_fasta):
     monkeypatch.setitem(sys.modules, "pyfaidx", None)
     with pytest.raises(ImportError, match=r'pip install "eugene\[genome\]"'):
         Genome(genome_fasta)
+
+
+def _truncated_gzip(path: Path, text: str) -> Path:
+    data = gzip.compress(text.encode())
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def test_bed_and_vcf_readers_name_the_file_of_binary_bad_bytes_and_cut_gzip(tmp_path):
+    """Before, binary input raised UnicodeDecodeError and a cut gzip EOFError, naming neither file nor line."""
+    from eugene.genome import read_vcf
+
+    bed_text = "".join(f"chr1\t{i}\t{i + 5}\tp{i}\n" for i in range(2000))
+    vcf_text = "##fileformat=VCFv4.2\n" + "".join(f"chr1\t{i + 1}\t.\tA\tG\t.\t.\t.\n" for i in range(2000))
+    for reader, text, name in ((read_bed, bed_text, "peaks.bed"), (read_vcf, vcf_text, "calls.vcf")):
+        binary = tmp_path / f"bin_{name}"
+        binary.write_bytes(bytes(range(256)) * 4)  # a NUL first
+        with pytest.raises(ValueError, match=rf"bin_{name}, line 1: byte 0x00 at column 1 is not UTF-8 text"):
+            reader(binary)
+        with pytest.raises(ValueError, match=rf"cut_{name}.gz, after line \d+: the gzip data is truncated"):
+            reader(_truncated_gzip(tmp_path / f"cut_{name}.gz", text))
+        latin1 = tmp_path / f"latin1_{name}"
+        latin1.write_bytes(text.splitlines(keepends=True)[1].encode() + "chr1\t1\t2\tcaf\u00e9\n".encode("latin-1"))
+        with pytest.raises(ValueError, match=rf"latin1_{name}, line 2: byte 0xe9"):
+            reader(latin1)
+        utf8 = tmp_path / f"utf8_{name}"  # names and INFO text may hold any UTF-8 character (VCF 4.3)
+        utf8.write_text("\ufeff" + text.replace("p1\n", "p\u00b5\n").replace("\t.\n", "\tNOTE=caf\u00e9\n"))
+        assert len(reader(utf8)) == 2000
+    assert read_bed(tmp_path / "utf8_peaks.bed")["name"][1] == "p\u00b5"
+
+
+def test_genome_that_is_not_fasta_text_is_a_value_error_naming_it(tmp_path):
+    """Before, pyfaidx's FastaIndexingError came through (not a ValueError) with no hint for a BOM."""
+    binary = tmp_path / "bin_genome.fa"
+    binary.write_bytes(bytes(256) * 8)
+    with pytest.raises(ValueError, match=r"genome .*bin_genome\.fa cannot be indexed as FASTA \(it does not start"):
+        Genome(binary)
+    bom = tmp_path / "bom_genome.fa"
+    bom.write_text("\ufeff>chr1\n" + "ACGT" * 25 + "\n")
+    with pytest.raises(ValueError, match=r"bom_genome\.fa cannot be indexed as FASTA \(it starts with a UTF-8 byte"):
+        read_regions(pd.DataFrame({"chrom": ["chr1"], "start": [0], "end": [10]}), bom, length=10)

@@ -42,6 +42,20 @@ def open_text(path: PathLike):
     return gzip.open(path, "rt") if is_gzip(path) else open(path)  # closed by the caller
 
 
+def _not_fasta_hint(path: Path) -> str:
+    """Why a file fails to index, when its first bytes tell: a byte order mark, or no '>' header (a binary file)."""
+    with open(path, "rb") as probe:
+        start = probe.read(3)
+    if start == b"\xef\xbb\xbf":
+        return (
+            " (it starts with a UTF-8 byte order mark, which the index cannot skip; remove it, e.g. "
+            f"sed -i '1s/^\\xEF\\xBB\\xBF//' {path.name})"
+        )
+    if not start.startswith(b">") and not start.startswith(_GZIP_MAGIC):
+        return " (it does not start with a '>' header line: is it FASTA text, or a binary file?)"
+    return ""
+
+
 def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
@@ -110,6 +124,10 @@ class Genome:
             raise ValueError(
                 f"genome {self.path} is compressed with gzip, not bgzip, so it cannot be read at random positions; "
                 f"recompress it: gunzip -c {self.path.name} | bgzip > {self.path.stem}.bgz (or keep it uncompressed)"
+            ) from None
+        except pyfaidx.FastaIndexingError as err:
+            raise ValueError(
+                f"genome {self.path} cannot be indexed as FASTA{_not_fasta_hint(self.path)}: {err}"
             ) from None
         self.sizes: dict[str, int] = {name: int(record.rlen) for name, record in self._faidx.index.items()}
 

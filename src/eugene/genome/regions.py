@@ -25,8 +25,9 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from eugene._validate import check_positive_int, describe
-from eugene.genome._fasta import Genome, PathLike, as_genome, open_text
+from eugene.genome._fasta import Genome, PathLike, as_genome
 from eugene.seq import get_alphabet, one_hot, reverse_complement
+from eugene.seq.io import _numbered_lines
 
 Centre = Literal["summit", "middle"]
 Strand = Literal["respect", "ignore"]
@@ -50,8 +51,7 @@ def _column_names(count: int) -> list[str]:
 
 
 def _read_bed_file(path: PathLike) -> pd.DataFrame:
-    with open_text(path) as handle:
-        lines = handle.readlines()
+    lines = [line + "\n" for _, line in _numbered_lines(path, "utf-8")]  # binary, bad bytes, cut gzip: named
     first = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith(_HEADER_PREFIXES)), None)
     if first is None:
         raise ValueError(f"bed {path} holds no regions (only header or empty lines)")
