@@ -315,3 +315,139 @@ def test_regions_on_dask_worker_processes_read_their_own_chunks(tmp_path):
                 dask=True,
             )
     np.testing.assert_allclose(out["saliency_attrs"].values, single["saliency_attrs"].values, rtol=1e-6)
+
+
+def _small_model(seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv1d(4, 3, 5), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 8, 2))
+
+
+def test_onehot_input_must_be_finite_with_one_channel_per_letter():
+    X = one_hot(_sequences(3))
+    ohe = ("_sequence", "_ohe", "length")
+    with pytest.raises(ValueError, match=r"sdata\['ohe_seq'\] must be finite"):
+        sd.onehot_sdata(xr.Dataset({"ohe_seq": (ohe, X * np.nan)}))
+    five = xr.Dataset({"ohe_seq": (ohe, np.concatenate([X, np.zeros_like(X[:, :1])], 1))})
+    with pytest.raises(ValueError, match=r"sdata\['ohe_seq'\] has 5 channels along '_ohe'.*alphabet must be given"):
+        sd.onehot_sdata(five)
+    with pytest.raises(ValueError, match=r"has 5 channels along '_ohe'.*alphabet must have 5 letters"):
+        sd.onehot_sdata(five, alphabet="DNA")
+    np.testing.assert_array_equal(sd.onehot_sdata(five, alphabet="ACGTN"), five["ohe_seq"].values)
+    protein = np.eye(20, dtype=np.float32)[None]  # 20 channels: protein by default, as filter_pfms reads them
+    np.testing.assert_array_equal(sd.onehot_sdata(xr.Dataset({"ohe_seq": (ohe, protein)})), protein)
+    with pytest.raises(ValueError, match=r"ohe_seq"):  # the runner reads one-hot the same way
+        sd.attribute_sdata(_small_model(0), xr.Dataset({"ohe_seq": (ohe, X * np.nan)}), "saliency")
+
+
+@pytest.mark.parametrize("shape", ["(N, A, L)", "(N, R, A, L)"])
+def test_per_sequence_references_follow_their_sequences_chunk_by_chunk(tmp_path, shape):
+    """Each sequence keeps its own references whatever the chunking, in memory and in a store; before, a second
+    chunk got the whole array and failed."""
+    from eugene.interpret import attribute
+
+    model, seqs = _small_model(2), _sequences(7, seed=5)
+    X = one_hot(seqs)
+    rng = np.random.default_rng(0)
+    refs = one_hot(_sequences(7 * 3, seed=6)).reshape(7, 3, 4, 12) if "R" in shape else one_hot(_sequences(7, seed=6))
+    sdata = xr.Dataset({"ohe_seq": (("_sequence", "_ohe", "length"), X)})
+    whole = attribute(model, X, "deeplift_shap", target=1, references=refs, verbose=False)
+    one_by_one = np.concatenate(
+        [
+            attribute(model, X[i : i + 1], "deeplift_shap", target=1, references=refs[i : i + 1], verbose=False)
+            for i in range(7)
+        ]
+    )
+    np.testing.assert_allclose(whole, one_by_one, rtol=1e-5, atol=1e-6)
+    for chunk_size, store in ((3, None), (2, tmp_path / "r.zarr")):
+        out = sd.attribute_sdata(
+            model, sdata, "deeplift_shap", target=1, references=refs, chunk_size=chunk_size, store=store, copy=True
+        )
+        np.testing.assert_allclose(out["deeplift_shap_attrs"].values, whole, rtol=1e-5, atol=1e-6)
+    other = refs[rng.permutation(7)]  # other references: another computation, so the store refuses to resume
+    with pytest.raises(ValueError, match="eugene_sequences"):
+        sd.attribute_sdata(
+            model, sdata, "deeplift_shap", target=1, references=other, chunk_size=2, store=tmp_path / "r.zarr"
+        )
+
+
+def test_eugene_keyword_names_mean_ours():
+    """EUGENe's seq_var, layer_name, activation_threshold, num_seqlets, kernel_size, reference_type, prefix / suffix
+    and filters_var give what eugene's own names give."""
+    from eugene.interpret import filter_pfms
+
+    model, seqs = _small_model(3), _sequences(20, seed=7)
+    X = one_hot(seqs)
+    sdata = xr.Dataset({"onehot": (("_sequence", "_ohe", "length"), X)})
+    out = sd.generate_pfms_sdata(
+        model, sdata, seq_var="onehot", layer_name="0", activation_threshold=0.3, kernel_size=5, prefix="p_", copy=True
+    )
+    np.testing.assert_array_equal(out["p_0_pfms"].values, filter_pfms(model, X, layer="0", threshold=0.3).counts)
+    out = sd.generate_pfms_sdata(
+        model, sdata, seq_var="onehot", layer_name="0", num_seqlets=4, suffix="_top", copy=True
+    )
+    top = filter_pfms(model, X, layer="0", threshold=0.0, top_k=4)
+    np.testing.assert_array_equal(out["0_pfms_top"].values, top.counts)
+    assert (out["0_pfms_top_n_sites"].values == 4).all()
+    with pytest.raises(ValueError, match="kernel_size .* receptive field of layer '0', 5 positions"):
+        sd.generate_pfms_sdata(model, sdata, seq_var="onehot", kernel_size=7)
+    torch.manual_seed(0)
+    mine = sd.attribute_sdata(
+        model, sdata, "deeplift_shap", seq_key="onehot", references="zero", n_references=1, copy=True
+    )
+    theirs = sd.attribute_sdata(
+        model, sdata, "deeplift_shap", seq_var="onehot", reference_type="zeros", n_references=1, copy=True
+    )
+    np.testing.assert_array_equal(theirs["deeplift_shap_attrs"].values, mine["deeplift_shap_attrs"].values)
+    assert theirs["deeplift_shap_attrs"].attrs["references"] == "'zero'"
+    ism = sd.ism_sdata(model, sdata, seq_var="onehot", target=0, prefix="a_", suffix="_b", copy=True)
+    np.testing.assert_array_equal(
+        ism["a_ism_attrs_b"].values,
+        sd.ism_sdata(model, sdata, seq_key="onehot", target=0, copy=True)["ism_attrs"].values,
+    )
+    gia = sd.gia_sdata(model, sdata, "ACG", seq_var="onehot", prefix="x_", copy=True)
+    assert "x_gia_implant_ACG" in gia
+
+
+def test_eugene_and_our_name_together_or_a_keyword_without_equivalent_are_errors(tmp_path):
+    model = _small_model(4)
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(_sequences(3)))})
+    calls = {
+        "seq_var": lambda: sd.attribute_sdata(model, sdata, "saliency", seq_key="seq", seq_var="seq"),
+        "layer_name": lambda: sd.generate_pfms_sdata(model, sdata, layer="0", layer_name="0"),
+        "activation_threshold": lambda: sd.generate_pfms_sdata(model, sdata, threshold=0.5, activation_threshold=0.5),
+        "reference_type": lambda: sd.attribute_sdata(model, sdata, references="zero", reference_type="zeros"),
+        "filters_var": lambda: sd.filters_to_meme_sdata(sdata, tmp_path / "f.meme", key="a", filters_var="a"),
+    }
+    for alias, call in calls.items():
+        with pytest.raises(TypeError, match=f"{alias} is EUGENe's name for"):
+            call()
+    with pytest.raises(TypeError, match="num_workers .* has no equivalent"):
+        sd.attribute_sdata(model, sdata, "saliency", num_workers=4)
+    with pytest.raises(TypeError, match="give one"):
+        sd.generate_pfms_sdata(model, sdata, num_seqlets=3, activation_threshold=0.5)
+    assert "conv1_pfms" not in sdata and "saliency_attrs" not in sdata  # refused calls changed nothing
+
+
+def test_copy_true_returns_a_new_dataset_and_copy_false_adds_in_place(tmp_path):
+    from eugene.motifs import read_meme
+
+    model = _small_model(5)
+    kept = {}
+    for function, args, key in (
+        (sd.attribute_sdata, ("saliency",), "saliency_attrs"),
+        (sd.ism_sdata, (), "ism_attrs"),
+        (sd.generate_pfms_sdata, (), "0_pfms"),
+        (sd.gia_sdata, ("ACG",), "gia_implant_ACG"),
+    ):
+        sdata = xr.Dataset({"seq": ("_sequence", np.array(_sequences(4)))})
+        out = function(model, sdata, *args, copy=True)
+        assert out is not sdata and key in out and key not in sdata, function.__name__
+        same = function(model, sdata, *args, copy=False)
+        assert same is sdata and key in sdata, function.__name__
+        np.testing.assert_array_equal(sdata[key].values, out[key].values)
+        kept[key] = sdata
+    sdata = kept["0_pfms"]
+    path = sd.filters_to_meme_sdata(sdata, filters_var="0_pfms", output_dir=tmp_path, filename="f.meme")
+    assert path == tmp_path / "f.meme" and len(read_meme(path)) == 3
+    with pytest.raises(ValueError, match="names a variable of sdata"):
+        sd.filters_to_meme_sdata(sdata, "0_pfms")  # EUGENe's positional filters_var: not a file name

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .._validate import check_positive_int, describe
+from .._validate import check_onehot, check_positive_int, describe
 from ..seq import get_alphabet, one_hot
 from ._store import provenance, run_chunked
 
@@ -76,11 +76,18 @@ def _layout(sdata: xr.Dataset, key: str) -> tuple[str, ...]:
 
 
 def _load_onehot(sdata: xr.Dataset, key: str, rows: slice, alphabet: Any) -> np.ndarray:
-    """One-hot (n, A, L) float32 for the sequences in ``rows``."""
+    """One-hot (n, A, L) float32 for the sequences in ``rows``; one-hot input must be finite, with one channel per
+    letter of ``alphabet`` (None: DNA for 4 channels, protein for 20)."""
     var = sdata[key].isel({SEQ_DIM: rows})
     if OHE_DIM in var.dims:
         length_dim = next(d for d in var.dims if d not in (SEQ_DIM, OHE_DIM))
-        return np.ascontiguousarray(var.transpose(SEQ_DIM, OHE_DIM, length_dim).values, dtype=np.float32)
+        values = np.ascontiguousarray(var.transpose(SEQ_DIM, OHE_DIM, length_dim).values, dtype=np.float32)
+        try:
+            alpha = get_alphabet(alphabet, size=values.shape[1])
+        except ValueError as err:
+            raise ValueError(f"sdata[{key!r}] has {values.shape[1]} channels along {OHE_DIM!r}: {err}") from None
+        check_onehot(values, f"sdata[{key!r}]", alphabet_size=alpha.size, alphabet_name=alpha.name)
+        return values
     values = var.values
     if values.ndim == 2:  # SeqData's character array
         values = values.astype("U1") if values.dtype.kind == "S" else values
@@ -90,11 +97,13 @@ def _load_onehot(sdata: xr.Dataset, key: str, rows: slice, alphabet: Any) -> np.
     return one_hot(strings, alphabet)
 
 
-def onehot_sdata(sdata: xr.Dataset, seq_key: str | None = None, alphabet: Any = "DNA") -> np.ndarray:
+def onehot_sdata(sdata: xr.Dataset, seq_key: str | None = None, alphabet: Any = None) -> np.ndarray:
     """The one-hot (N, A, L) float32 array of all sequences of a SeqData / xarray Dataset, whatever its layout.
 
     ``seq_key`` names the variable (default: ``ohe_seq``, else ``seq``): one-hot with dims (``_sequence``, ``_ohe``,
-    length) in either order, text, or SeqData's character array; text is encoded with ``alphabet``.
+    length) in either order, text, or SeqData's character array. Text is encoded with ``alphabet`` (None: DNA);
+    one-hot must be finite with one channel per letter of ``alphabet`` (None: DNA for 4 channels, protein for 20),
+    else ValueError (and a warning when it is not one-hot).
 
     Examples
     --------
@@ -114,9 +123,20 @@ def _to_layout(result: np.ndarray, dims: tuple[str, ...]) -> np.ndarray:
     return result.transpose([order.get(d, 2) for d in dims])
 
 
+# Per-sequence arguments (an (N, A, L) or (N, R, A, L) array of references) ride in the inputs as variables with this
+# prefix: each chunk then gets its own rows of them, and the store's fingerprint covers them.
+_ROW_ARGUMENT = "_eugene_argument_"
+
+
 def _compute_chunk(fn: Callable, key: str, alphabet: Any, dims: tuple, part: xr.Dataset, verbose: bool) -> np.ndarray:
-    """``fn`` on the one-hot of ``part`` (a Dataset holding one chunk's rows), in the layout of ``dims``."""
-    return _to_layout(np.asarray(fn(_load_onehot(part, key, slice(None), alphabet), verbose)), dims)
+    """``fn`` on the one-hot of ``part`` (a Dataset holding one chunk's rows), in the layout of ``dims``; the chunk's
+    rows of each per-sequence argument pass as keywords."""
+    rows = {
+        str(name)[len(_ROW_ARGUMENT) :]: part[name].values
+        for name in part.data_vars
+        if str(name).startswith(_ROW_ARGUMENT)
+    }
+    return _to_layout(np.asarray(fn(_load_onehot(part, key, slice(None), alphabet), verbose, **rows)), dims)
 
 
 def _run_per_sequence(
@@ -134,15 +154,20 @@ def _run_per_sequence(
     copy: bool,
     model: Any = None,
     verbose: bool = False,
+    per_sequence: dict[str, np.ndarray] | None = None,
 ) -> xr.Dataset:
-    """Apply ``fn`` ((n, A, L) one-hot, verbose -> (n, A, L) result) chunk by chunk and store it as ``out_key``.
+    """Apply ``fn`` ((n, A, L) one-hot, verbose, **rows -> (n, A, L) result) chunk by chunk and store it as ``out_key``.
 
-    ``model`` joins the store's fingerprint; ``verbose`` shows one progress bar over all chunks."""
+    ``model`` joins the store's fingerprint; ``verbose`` shows one progress bar over all chunks; ``per_sequence``
+    holds arrays with one row per sequence, each passed to ``fn`` (under its name) as the chunk's rows."""
     key = _sequence_variable(sdata, seq_key)
     dims = _layout(sdata, key)
     n = sdata.sizes[SEQ_DIM]
     chunk_size = check_positive_int(chunk_size, "chunk_size", allow_none=True)
     seqs = sdata[[key]]
+    for name, values in (per_sequence or {}).items():
+        extra_dims = tuple(f"{_ROW_ARGUMENT}{name}_{i}" for i in range(1, values.ndim))
+        seqs[f"{_ROW_ARGUMENT}{name}"] = ((SEQ_DIM, *extra_dims), values)
     first = _to_layout(_load_onehot(seqs, key, slice(0, 1), alphabet), dims)
     result = run_chunked(
         partial(_compute_chunk, fn, key, alphabet, dims),
@@ -152,7 +177,7 @@ def _run_per_sequence(
         (n, *first.shape[1:]),
         attrs,
         model=model,
-        extra={"eugene_alphabet": repr(alphabet)} if OHE_DIM not in sdata[key].dims else None,
+        extra={"eugene_alphabet": get_alphabet(alphabet).letters} if OHE_DIM not in sdata[key].dims else None,
         chunk_size=chunk_size,
         store=store,
         dask=dask,
@@ -180,13 +205,69 @@ def _store_coordinates(sdata: xr.Dataset, store: Path) -> None:
         xr.Dataset(coords=coords).to_zarr(store, mode="a", consolidated=False)
 
 
+# --- EUGENe's keyword names ------------------------------------------------------------------------------------
+
+# EUGENe's (0.1) keyword -> eugene's, where both mean the same thing; docs/index.md has the table per function.
+EUGENE_KEYWORDS = {
+    "seq_var": "seq_key",
+    "layer_name": "layer",
+    "reference_type": "references",
+    "activation_threshold": "threshold",
+    "num_seqlets": "top_k",
+    "filters_var": "key",
+}
+# EUGENe's reference_type values named otherwise here; "shuffle" and "gc" are the same names.
+_EUGENE_REFERENCE_TYPES = {"zeros": "zero", "dinuc_shuffle": "dinucleotide_shuffle"}
+# EUGENe keywords with no equivalent here, and why (an error says so instead of a bare "unexpected keyword").
+_NO_EQUIVALENT = {
+    "num_workers": "eugene reads sdata directly, without a torch DataLoader",
+    "prefetch_factor": "eugene reads sdata directly, without a torch DataLoader",
+    "transforms": "eugene reads sdata directly, without a torch DataLoader; transform the sequences beforehand",
+    "num_filters": "every filter is computed; select them afterwards, e.g. .isel(_filter=slice(0, n))",
+    "padding": "each site's window is derived from the model's padding, stride and dilation",
+    "activations": "activations are computed from the model and the sequences",
+    "seqs": "the sequences are those of sdata",
+    "filter_inds": "select the filters beforehand, e.g. sdata.isel(_filter=[0, 3])",
+    "axis_order": "dims are read by name",
+    "bg": "the MEME file gets a uniform background",
+}
+
+
+def _eugene_keywords(kwargs: dict[str, Any], named: dict[str, Any], takes: tuple[str, ...]) -> tuple[str, str]:
+    """Move EUGENe's keyword names in ``kwargs`` to eugene's (``takes``: the EUGENe names this function accepts).
+
+    ``named`` holds the function's own named arguments (None when not given) and receives the aliases of those; the
+    other aliases land in ``kwargs``, which pass through. An alias given beside its eugene name, or a keyword of
+    EUGENe without an equivalent, is a TypeError. Returns EUGENe's ``prefix`` and ``suffix`` of the variable name.
+    """
+    for theirs in takes:
+        if theirs not in kwargs:
+            continue
+        ours = EUGENE_KEYWORDS[theirs]
+        value = kwargs.pop(theirs)
+        if named.get(ours) is not None or ours in kwargs:
+            raise TypeError(f"{theirs} is EUGENe's name for {ours}; give one of them, not both")
+        if theirs == "reference_type" and isinstance(value, str):
+            value = _EUGENE_REFERENCE_TYPES.get(value, value)
+        (named if ours in named else kwargs)[ours] = value
+    for theirs, why in _NO_EQUIVALENT.items():
+        if theirs in kwargs:
+            raise TypeError(f"{theirs} (a keyword of EUGENe) has no equivalent in eugene: {why}")
+    prefix, suffix = kwargs.pop("prefix", ""), kwargs.pop("suffix", "")
+    for name, value in (("prefix", prefix), ("suffix", suffix)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str (added to the stored variable's name); got {describe(value)}")
+    return prefix, suffix
+
+
 # --- public functions -------------------------------------------------------------------------------------------
 
 _RUNNER_DOC = """
     seq_key
-        The sequence variable: ``"ohe_seq"`` or ``"seq"`` by default, whichever sdata has.
+        The sequence variable: ``"ohe_seq"`` or ``"seq"`` by default, whichever sdata has (EUGENe: ``seq_var``).
     alphabet
-        Alphabet for text sequences (one-hot input is used as it is).
+        The sequences' alphabet: encodes text (None: DNA); one-hot must have one channel per letter (None: DNA for 4
+        channels, protein for 20).
     chunk_size
         Sequences computed and written at a time (default: all at once). With ``store``, each chunk is a unit of
         resumption and of Dask parallelism. Randomness (shuffled references, SmoothGrad noise) is drawn per chunk
@@ -208,7 +289,10 @@ _RUNNER_DOC = """
         Recompute a result already in ``store`` from scratch (otherwise a stored result from a different call is
         an error). The sequence variable and variables eugene did not write are never replaced.
     copy
-        Work on a copy of sdata and leave the given one untouched.
+        True: return a new Dataset with the result and leave sdata untouched; False (default): add the result to
+        sdata itself (in place, as EUGENe does) and return it.
+    prefix, suffix
+        EUGENe's: added before / after the stored variable's name.
     verbose
         One progress bar (with an estimate of the time left) over all sequences; with a single chunk, the
         method's own bar.
@@ -229,7 +313,7 @@ def attribute_sdata(
     *,
     key: str | None = None,
     seq_key: str | None = None,
-    alphabet: Any = "DNA",
+    alphabet: Any = None,
     chunk_size: int | None = None,
     store: str | Path | None = None,
     dask: bool = False,
@@ -241,7 +325,9 @@ def attribute_sdata(
     """Attributions of every sequence in ``sdata``, stored as ``sdata[key]`` (default ``f"{method}_attrs"``).
 
     Values equal :func:`eugene.interpret.attribute` on the same one-hot; every keyword of it (target, references,
-    n_references, batch_size, device, seed, ...) passes through.
+    n_references, batch_size, device, seed, ...) passes through. References given as an array, one (N, A, L) or
+    several (N, R, A, L) per sequence, are split with the sequences, chunk by chunk. EUGENe's keyword names
+    ``seq_var`` and ``reference_type`` (``"zeros"``, ``"shuffle"``, ``"dinuc_shuffle"``, ``"gc"``) work too.
 
     Parameters
     ----------
@@ -268,13 +354,20 @@ def attribute_sdata(
     """
     from .attribution import attribute
 
+    named = {"seq_key": seq_key}
+    prefix, suffix = _eugene_keywords(kwargs, named, ("seq_var", "reference_type"))
     attrs = provenance(attribute, {"method": method, **kwargs})
+    references = kwargs.get("references")
+    per_sequence = {}
+    if hasattr(references, "shape") and len(references.shape) in (3, 4) and _has_rows(sdata, references):
+        values = kwargs.pop("references")
+        per_sequence["references"] = values.detach().cpu().numpy() if hasattr(values, "detach") else np.asarray(values)
     return _run_per_sequence(
-        lambda X, verbose: attribute(model, X, method, verbose=verbose, **kwargs),
+        lambda X, verbose, **rows: attribute(model, X, method, verbose=verbose, **kwargs, **rows),
         sdata,
-        key or f"{method}_attrs",
+        f"{prefix}{key or f'{method}_attrs'}{suffix}",
         attrs,
-        seq_key=seq_key,
+        seq_key=named["seq_key"],
         alphabet=alphabet,
         chunk_size=chunk_size,
         store=store,
@@ -283,7 +376,13 @@ def attribute_sdata(
         copy=copy,
         model=model,
         verbose=verbose,
+        per_sequence=per_sequence,
     )
+
+
+def _has_rows(sdata: xr.Dataset, values: Any) -> bool:
+    """Whether ``values`` has one row per sequence of ``sdata`` (otherwise it passes through as given)."""
+    return isinstance(sdata, xr.Dataset) and SEQ_DIM in sdata.dims and values.shape[0] == sdata.sizes[SEQ_DIM]
 
 
 @_with_runner_doc
@@ -293,7 +392,7 @@ def ism_sdata(
     *,
     key: str = "ism_attrs",
     seq_key: str | None = None,
-    alphabet: Any = "DNA",
+    alphabet: Any = None,
     chunk_size: int | None = None,
     store: str | Path | None = None,
     dask: bool = False,
@@ -326,13 +425,15 @@ def ism_sdata(
     """
     from .mutagenesis import ism
 
+    named = {"seq_key": seq_key}
+    prefix, suffix = _eugene_keywords(kwargs, named, ("seq_var",))
     attrs = provenance(ism, kwargs)
     return _run_per_sequence(
         lambda X, verbose: ism(model, X, verbose=verbose, **kwargs),
         sdata,
-        key,
+        f"{prefix}{key}{suffix}",
         attrs,
-        seq_key=seq_key,
+        seq_key=named["seq_key"],
         alphabet=alphabet,
         chunk_size=chunk_size,
         store=store,
@@ -362,7 +463,13 @@ def generate_pfms_sdata(
     names each filter (``"filter_7"``: with ``min_sites``, filters without enough sites are left out) and the attr
     ``alphabet`` holds the letters of the ``_ohe`` rows. ``alphabet`` encodes text sequences (default DNA) and names
     the letters of the PFMs (default: DNA for 4 channels, protein for 20); keywords pass through to
-    :func:`eugene.interpret.filter_pfms`.
+    :func:`eugene.interpret.filter_pfms`. ``copy=True`` returns a new Dataset and leaves sdata untouched;
+    ``copy=False`` (default) adds the PFMs to sdata itself and returns it.
+
+    EUGENe's keyword names work too: ``seq_var`` (``seq_key``), ``layer_name`` (``layer``), ``activation_threshold``
+    (``threshold``: a site is an activation above that fraction of the filter's maximum, as here), ``num_seqlets``
+    (``top_k`` with ``threshold=0``: the filter's top sites), ``prefix`` / ``suffix`` (around the variable's name) and
+    ``kernel_size``, which eugene derives from the model (the layer's receptive field): given, it must equal it.
 
     Examples
     --------
@@ -376,10 +483,24 @@ def generate_pfms_sdata(
     from ._engine import get_layer
     from .filters import filter_pfms
 
+    named = {"seq_key": seq_key, "layer": layer}
+    kernel_size = kwargs.pop("kernel_size", None)
+    if "num_seqlets" in kwargs and "activation_threshold" in kwargs:
+        raise TypeError("num_seqlets and activation_threshold are EUGENe's two ways to pick sites; give one")
+    if "num_seqlets" in kwargs and "threshold" not in kwargs:
+        kwargs["threshold"] = 0.0  # EUGENe's num_seqlets: the filter's top sites, whatever their activation
+    prefix, suffix = _eugene_keywords(kwargs, named, ("seq_var", "layer_name", "activation_threshold", "num_seqlets"))
+    seq_key, layer = named["seq_key"], named["layer"]
     layer_name, _ = get_layer(model, layer)
-    X = onehot_sdata(sdata, seq_key, get_alphabet(alphabet))
+    X = onehot_sdata(sdata, seq_key, alphabet)
     motifs = filter_pfms(model, X, layer=layer, alphabet=alphabet, **kwargs)
-    key = key or f"{layer_name}_pfms"
+    width = np.asarray(motifs.counts).shape[-1]
+    if kernel_size is not None and kernel_size != width:
+        raise ValueError(
+            f"kernel_size (EUGENe's window width) must equal the receptive field of layer {layer_name!r}, {width} "
+            f"positions, which eugene derives from the model; got {kernel_size!r}: leave kernel_size out"
+        )
+    key = f"{prefix}{key or f'{layer_name}_pfms'}{suffix}"
     attrs = provenance(filter_pfms, {"layer": layer_name, **kwargs})
     attrs["alphabet"] = motifs.alphabet
     filters = {"_filter": np.array(motifs.names)}
@@ -396,12 +517,19 @@ def generate_pfms_sdata(
 
 
 def filters_to_meme_sdata(
-    sdata: xr.Dataset, path: str | Path, *, key: str = "conv1_pfms", alphabet: str | None = None
+    sdata: xr.Dataset,
+    path: str | Path | None = None,
+    *,
+    key: str | None = None,
+    alphabet: str | None = None,
+    **eugene_keywords: Any,
 ) -> Path:
-    """Write the PFMs stored by :func:`generate_pfms_sdata` under ``key`` to a MEME file; returns its path.
+    """Write the PFMs stored by :func:`generate_pfms_sdata` under ``key`` (default ``"conv1_pfms"``) to a MEME file;
+    returns its path.
 
     Motifs are named by the ``_filter`` coordinate and written in the letters of the stored ``alphabet`` attr
-    (``alphabet`` overrides it; without either, ACGT).
+    (``alphabet`` overrides it; without either, ACGT). EUGENe's keyword names work too: ``filters_var`` (``key``),
+    and ``output_dir`` with ``filename`` (default ``"filters.meme"``) for ``path``.
 
     Examples
     --------
@@ -414,6 +542,23 @@ def filters_to_meme_sdata(
     """
     from ..motifs import MotifSet, write_meme
 
+    named = {"key": key}
+    output_dir, filename = eugene_keywords.pop("output_dir", None), eugene_keywords.pop("filename", None)
+    _eugene_keywords(eugene_keywords, named, ("filters_var",))
+    if eugene_keywords:
+        raise TypeError(f"filters_to_meme_sdata got unexpected keyword arguments {sorted(eugene_keywords)}")
+    key = named["key"] or "conv1_pfms"
+    if path is not None and (output_dir is not None or filename is not None):
+        raise TypeError("output_dir and filename are EUGENe's way to give path; give path or them, not both")
+    if path is None:
+        if output_dir is None and filename is None:
+            raise TypeError("filters_to_meme_sdata needs path, the MEME file to write (or EUGENe's output_dir)")
+        path = Path(output_dir or ".") / (filename or "filters.meme")
+    if isinstance(sdata, xr.Dataset) and isinstance(path, str) and path in sdata.data_vars:
+        raise ValueError(
+            f"path {path!r} names a variable of sdata (EUGENe's second argument is the variable; here it is the file "
+            f"to write): call filters_to_meme_sdata(sdata, 'filters.meme', key={path!r})"
+        )
     if key not in sdata:
         stored = [k for k in sdata.data_vars if str(k).endswith("_pfms")]
         raise ValueError(f"key must name PFMs stored by generate_pfms_sdata; got {key!r}; sdata has {stored}")
@@ -436,7 +581,7 @@ def gia_sdata(
     backgrounds: str | None = "dinucleotide_shuffle",
     key: str | None = None,
     seq_key: str | None = None,
-    alphabet: Any = "DNA",
+    alphabet: Any = None,
     seed: int | None = 0,
     copy: bool = False,
     **kwargs: Any,
@@ -449,7 +594,10 @@ def gia_sdata(
     ``"positional"`` the effect at each offset (dims ``(_sequence, _gia_position)``, with the offsets as coordinate).
     The variable is ``key`` (default ``f"gia_{experiment}_{motif}"`` for a string motif, else ``f"gia_{experiment}"``);
     keywords (target, position / positions, step, strand, batch_size, device) pass to
-    :func:`eugene.interpret.gia_implant` or :func:`eugene.interpret.gia_positional`.
+    :func:`eugene.interpret.gia_implant` or :func:`eugene.interpret.gia_positional`. ``alphabet`` is that of the
+    sequences (see :func:`onehot_sdata`). ``copy=True`` returns a new Dataset and leaves sdata untouched; ``copy=False``
+    (default) adds the variable to sdata itself and returns it. EUGENe's ``seq_var`` (``seq_key``) and ``prefix`` /
+    ``suffix`` (around the variable's name) work too.
 
     Examples
     --------
@@ -466,11 +614,13 @@ def gia_sdata(
         raise ValueError(f"experiment must be 'implant' or 'positional'; got {experiment!r}")
     if backgrounds not in (None, "dinucleotide_shuffle"):
         raise ValueError(f"backgrounds must be None or 'dinucleotide_shuffle'; got {backgrounds!r}")
-    X = onehot_sdata(sdata, seq_key, alphabet)
+    named = {"seq_key": seq_key}
+    prefix, suffix = _eugene_keywords(kwargs, named, ("seq_var",))
+    X = onehot_sdata(sdata, named["seq_key"], alphabet)
     if backgrounds == "dinucleotide_shuffle":
         X = dinucleotide_backgrounds(X, n=1, seed=seed)
     label = motif if isinstance(motif, str) else getattr(motif, "name", "")
-    key = key or (f"gia_{experiment}_{label}" if label else f"gia_{experiment}")
+    key = f"{prefix}{key or (f'gia_{experiment}_{label}' if label else f'gia_{experiment}')}{suffix}"
     gia = gia_implant if experiment == "implant" else gia_positional
     attrs = provenance(gia, {"motif": label or motif, "backgrounds": backgrounds, "seed": seed, **kwargs})
     out = sdata.copy() if copy else sdata
