@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from . import _common, attribute, demo, filters, gia, ism, report, tomtom, tracks, verify
+from . import _common, attribute, demo, filters, gia, ism, report, tomtom, tracks, variants, verify
 
 __all__ = ["main", "build_parser"]
 
@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "demo": demo,
     "verify": verify,
     "tracks": tracks,
+    "variants": variants,
 }
 
 
