@@ -70,7 +70,8 @@ def check_onehot(X: Any, name: str = "X", *, alphabet_size: int | None = None, a
     """Check that ``X`` is an (N, A, L) array or tensor; warn when it is not one-hot.
 
     Zero columns (padding, ambiguous bases) are allowed; anything else that is not a single 1 per column warns with
-    ``UserWarning``, since attributions of non-one-hot input are rarely what was meant.
+    ``UserWarning``, since attributions of non-one-hot input are rarely what was meant, except one-hot along the last
+    axis (an (N, L, A) array), a ValueError that says to transpose.
     """
     shape = getattr(X, "shape", None)
     if shape is None:
@@ -91,6 +92,11 @@ def check_onehot(X: Any, name: str = "X", *, alphabet_size: int | None = None, a
     column_sums = values.sum(axis=1)
     is_binary = np.isin(values, (0.0, 1.0)).all()
     if not is_binary or not np.isin(column_sums, (0.0, 1.0)).all():
+        if is_binary and np.isin(values.sum(axis=2), (0.0, 1.0)).all():  # one-hot along the last axis: (N, L, A)
+            raise ValueError(
+                f"{name} must have shape (N, A, L), one-hot along A; got {shape}, one-hot along its last axis; "
+                f"did you mean {name}.transpose(1, 2)?"
+            )
         warnings.warn(
             f"{name} is not one-hot (expected a single 1 per position, or an all-zero column); results are computed "
             "on the values as given",

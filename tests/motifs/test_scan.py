@@ -136,3 +136,18 @@ def test_bad_arguments_name_themselves(kwargs, error, parts) -> None:
 
 def test_public_name() -> None:
     assert eu.motifs.scan is scan and "scan" in eu.motifs.__all__
+
+
+def test_sequences_along_the_last_axis_are_refused_with_the_transpose() -> None:
+    """(N, L, A) one-hot: scan said 'alphabet must have 40 letters' and profile_backgrounds drew 40-letter sequences;
+    both now say to transpose (the check every entry that takes one-hot shares, eugene._validate.check_onehot)."""
+    rng = np.random.default_rng(3)
+    X = one_hot(_random_dna(rng, 3, 40))
+    for call in (lambda Y: scan(Y, "ACG"), lambda Y: eu.interpret.profile_backgrounds(Y, 2)):
+        for Y in (X.transpose(0, 2, 1), torch.from_numpy(X).transpose(1, 2)):
+            with pytest.raises(
+                ValueError, match=r"got \(3, 40, 4\), one-hot along its last axis; did you mean X\.transpose"
+            ):
+                call(Y)
+    with pytest.warns(UserWarning, match="not one-hot"):  # not one-hot along either axis: computed, with a warning
+        assert (scan(np.ones((1, 4, 6)), "ACG")["score"] == 1.0).all()  # every letter present matches anything
