@@ -9,7 +9,10 @@ from . import _common
 
 HELP = "attributions in a zarr store (from --regions) as a bigWig track in genome coordinates, seqlets as BED"
 PARENTS = ()
-EXAMPLE = "eugene tracks attr.zarr --genome hg38.fa --out attr.bw --merge mean --seqlets seqlets.bed   # for IGV / UCSC"
+EXAMPLE = (
+    "eugene tracks attr.zarr --genome hg38.fa --out attr.bw --merge mean --seqlets seqlets.bed --seqlet-merge max"
+    "   # for IGV / UCSC"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +43,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.bed",
         help="also call seqlets on the projected attributions (eu.interpret.seqlets, recursive, default options; "
         "reads every window's projected values into memory) and write them as BED in genome coordinates",
+    )
+    parser.add_argument(
+        "--seqlet-merge",
+        choices=("none", "mean", "max", "first"),
+        default="none",
+        help="seqlets that overlap on the genome (overlapping windows call the same site) become one, spanning their "
+        "union, with the mean score, the largest |score| (that seqlet's row) or the first (smallest p-value) "
+        "seqlet's, plus a count n_merged (eu.genome.merge_intervals); default none: every window's seqlets as called",
     )
 
 
@@ -84,16 +95,18 @@ def run(args: argparse.Namespace) -> int:
     out = _common.output(args.out)
     genome.write_bigwig(out, values, stored, sizes, X=X, genome=source, merge=args.merge)
     if args.seqlets is not None:
-        _write_seqlets(args.seqlets, values, X, stored, source)
+        _write_seqlets(args.seqlets, values, X, stored, source, args.seqlet_merge)
     return _common.done(out)
 
 
-def _write_seqlets(path: str, values, X, stored, source) -> None:
+def _write_seqlets(path: str, values, X, stored, source, merge: str) -> None:
     """Seqlets of the projected attributions, placed on the genome: BED6 (score: the seqlet's attribution) plus
-    example_idx and p_value."""
+    example_idx and p_value (and n_merged when merged)."""
     from eugene import genome
     from eugene.interpret import seqlets
 
     scores = genome.observed_base_values(values, stored, X=X, genome=source)
     placed = genome.windows_to_genome(seqlets(scores), stored).rename(columns={"attribution": "score"})
+    if merge != "none":
+        placed = genome.merge_intervals(placed, merge)
     genome.write_bed(_common.output(path), placed)

@@ -134,3 +134,26 @@ def test_store_of_the_old_layout_and_errors(run, tmp_path, capsys):
     assert main(["tracks", str(old), *genome, "--key", "ism_attrs", "--out", str(tmp_path / "x.bw")]) == 1
     line = stderr_line(capsys)
     assert "--key must name a result of" in line and "got 'ism_attrs'; it has ['deeplift_shap_attrs']" in line
+
+
+@pytest.mark.parametrize("merge", ["mean", "max"])
+def test_seqlets_of_overlapping_windows_merge_by_the_stated_rule(run, tmp_path, merge):
+    from eugene.genome import read_bed
+
+    genome = ["--genome", str(run["root"] / "genome.fa")]
+    beds = {}
+    for how in ("none", merge):
+        beds[how] = tmp_path / f"{how}.bed"
+        argv = ["tracks", str(run["store"]), *genome, "--seqlets", str(beds[how]), "--seqlet-merge", how]
+        assert main([*argv, "--out", str(tmp_path / f"{how}.bw"), "--quiet"]) == 0
+    each, merged = read_bed(beds["none"]), read_bed(beds[merge])
+    merged["n_merged"] = merged.iloc[:, -1].astype(int)  # the last column of the BED
+    assert merged["n_merged"].sum() == len(each) and merged["n_merged"].max() > 1  # the 200 peaks overlap
+    for _, part in merged.groupby("chrom"):
+        assert (part["start"].to_numpy()[1:] >= part["end"].to_numpy()[:-1]).all()  # disjoint on the genome
+    for row in merged.itertuples(index=False):
+        inside = each[(each["chrom"] == row.chrom) & (each["start"] >= row.start) & (each["end"] <= row.end)]
+        scores = inside["score"].astype(float)
+        assert len(inside) == row.n_merged and (inside["start"].min(), inside["end"].max()) == (row.start, row.end)
+        expected = scores.mean() if merge == "mean" else scores.iloc[int(np.argmax(scores.abs().to_numpy()))]
+        assert float(row.score) == pytest.approx(expected, rel=1e-6, abs=1e-9)
