@@ -27,7 +27,8 @@ from tqdm.auto import tqdm
 from .._settings import show_progress
 from .._threads import this_thread_only
 from .._validate import check_onehot, check_positive_int, check_seed, describe
-from ..models._state import model_device, model_state
+from ..models._state import model_alphabet_size, model_device, model_dtype, model_state
+from ..models.ensemble import Ensemble
 
 Target = int | Sequence[int] | Callable[[Any], torch.Tensor]
 
@@ -38,6 +39,7 @@ __all__ = [
     "model_alphabet_size",
     "resolve_device",
     "model_state",
+    "resolve_model",
     "resolve_target",
     "batches",
     "get_layer",
@@ -70,22 +72,6 @@ def like_input(result: torch.Tensor, X: Any) -> Any:
     return result.detach().cpu().numpy()
 
 
-def model_dtype(model: nn.Module) -> torch.dtype | None:
-    """The dtype of the model's first floating-point parameter or buffer (None for a model with neither)."""
-    for tensor in (*model.parameters(), *model.buffers()):
-        if tensor.is_floating_point():
-            return tensor.dtype
-    return None
-
-
-def model_alphabet_size(model: nn.Module) -> int | None:
-    """The alphabet size the model expects: ``in_channels`` of its first Conv1d, or None when it has none."""
-    for module in model.modules():
-        if isinstance(module, nn.Conv1d):
-            return module.in_channels
-    return None
-
-
 def resolve_device(model: nn.Module, device: str | torch.device | None) -> torch.device:
     """``device`` as a torch.device; None means where the model is."""
     if device is None:
@@ -110,6 +96,32 @@ def _output_summary(output: Any) -> str:
     if isinstance(output, dict):
         return f"a dict with keys {list(output)}"
     return describe(output)
+
+
+def resolve_model(model: Any) -> nn.Module:
+    """``model`` as one module: a torch module as it is; a list or tuple of modules (e.g. cross-validation folds) as
+    their :class:`~eugene.models.Ensemble`, whose output is the mean of theirs (an ``Ensemble`` is checked again:
+    its models may have been moved since it was built).
+
+    Every interpret method averages over such an ensemble exactly, in one pass over the data: see
+    :mod:`eugene.models.ensemble` for why each method's result is the mean of the models' results.
+
+    Examples
+    --------
+    >>> folds = [torch.nn.Sequential(torch.nn.Conv1d(4, 2, 3), torch.nn.Flatten()) for _ in range(3)]
+    >>> type(resolve_model(folds)).__name__
+    'Ensemble'
+    """
+    if isinstance(model, (list, tuple)):
+        return Ensemble(model)
+    if isinstance(model, Ensemble):
+        model.check()
+    elif not isinstance(model, nn.Module):
+        raise TypeError(
+            f"model must be a torch.nn.Module; got {describe(model)} (a list or tuple of modules is an ensemble, "
+            "whose outputs are averaged)"
+        )
+    return model
 
 
 def resolve_target(target: Target) -> Callable[[Any], torch.Tensor]:
@@ -202,7 +214,10 @@ class Run:
     Attributes
     ----------
     model
-        The torch module.
+        The torch module; a list or tuple of models is their :class:`~eugene.models.Ensemble` (the mean of their
+        outputs, see :func:`resolve_model`), so every method averages over the models in one pass.
+    members
+        The models whose state the run saves and restores: ``(model,)``, or an ensemble's models.
     source
         ``X`` as the caller gave it (its kind and device decide the output's, see :meth:`output`).
     X
@@ -240,7 +255,7 @@ class Run:
 
     def __init__(
         self,
-        model: nn.Module,
+        model: nn.Module | Sequence[nn.Module],
         X: Any,
         target: Target | None = 0,
         *,
@@ -251,9 +266,9 @@ class Run:
         name: str = "X",
         raw: bool = False,
     ) -> None:
-        if not isinstance(model, nn.Module):
-            raise TypeError(f"model must be a torch.nn.Module; got {describe(model)}")
+        model = resolve_model(model)
         self.model = model
+        self.members = tuple(model.leaves()) if isinstance(model, Ensemble) else (model,)
         self.source = X
         self.alphabet_size = model_alphabet_size(model)
         tensor = as_tensor(X, name, alphabet_size=self.alphabet_size)
@@ -270,8 +285,16 @@ class Run:
         return len(self.X)
 
     def __enter__(self) -> Run:
-        self._state = model_state(self.model, self.device)
-        self._state.__enter__()
+        # an ensemble's models are entered one by one: each may be shared with other threads or other ensembles,
+        # and its state is saved and restored by its own block (the ensemble itself holds no parameters)
+        state = contextlib.ExitStack()
+        try:
+            for member in self.members:
+                state.enter_context(model_state(member, self.device))
+        except BaseException:
+            state.close()
+            raise
+        self._state = state
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -344,6 +367,12 @@ def get_layer(model: nn.Module, layer: str | nn.Module | None = None) -> tuple[s
 
     Returns ``(name, module)``.
     """
+    if isinstance(model, (list, tuple, Ensemble)):
+        raise TypeError(
+            "layer analyses (filter_pfms, layer_activations, filter_influence, embeddings) take one model: the models "
+            "of an ensemble have filters of their own, which do not correspond; call it per model, e.g. "
+            "[filter_pfms(m, X) for m in models]"
+        )
     named = dict(model.named_modules())
     if layer is None:
         for name, module in named.items():

@@ -13,7 +13,7 @@ from torch import nn
 from eugene._threads import saved_while_open
 from eugene._validate import describe
 
-__all__ = ["model_device", "model_state", "saved_model_state"]
+__all__ = ["model_alphabet_size", "model_device", "model_dtype", "model_state", "saved_model_state"]
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -21,6 +21,22 @@ def model_device(model: nn.Module) -> torch.device:
     for tensor in (*model.parameters(), *model.buffers()):
         return tensor.device
     return torch.device("cpu")
+
+
+def model_dtype(model: nn.Module) -> torch.dtype | None:
+    """The dtype of the model's first floating-point parameter or buffer (None for a model with neither)."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        if tensor.is_floating_point():
+            return tensor.dtype
+    return None
+
+
+def model_alphabet_size(model: nn.Module) -> int | None:
+    """The alphabet size the model expects: ``in_channels`` of its first Conv1d, or None when it has none."""
+    for module in model.modules():
+        if isinstance(module, nn.Conv1d):
+            return module.in_channels
+    return None
 
 
 _HOOK_TABLES = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
