@@ -208,7 +208,7 @@ def test_transfac_records_must_be_separated(tmp_path):
     with pytest.raises(ValueError, match=r"line 6: a second P0 matrix header"):
         read_transfac(path)
     path.write_text(one + "//\n" + two)  # the file ends without the last '//'
-    with pytest.raises(ValueError, match=r"line 10: the file ends inside the matrix record begun at line 7"):
+    with pytest.raises(ValueError, match=r"line 10: the file ends inside the record begun at line 7"):
         read_transfac(path)
     path.write_text("AC M00001\nP0 A C G T\n01 1 2 3 4\n03 1 2 3 4\n//\n")
     with pytest.raises(ValueError, match=r"line 4: expected matrix row 2; got row number 03"):
@@ -249,7 +249,7 @@ def test_count_and_probability_values_are_checked_by_line(tmp_path, fmt, text, l
 def test_binary_and_bom_motif_files(tmp_path):
     path = tmp_path / "x.meme"
     path.write_bytes(b"MEME version 4\n\x89PNG\r\n\x1a\n")
-    with pytest.raises(ValueError, match=r"x\.meme, line 2: byte 0x89 is not UTF-8 text"):
+    with pytest.raises(ValueError, match=r"x\.meme, line 2: byte 0x89 at column 1 is not UTF-8 text"):
         read_meme(path)
     ms = _set()
     for fmt, writer in [("meme", write_meme), ("jaspar", write_jaspar), ("motif", write_homer)]:
@@ -292,3 +292,54 @@ def test_unknown_extension_asks_for_format(tmp_path):
     path.write_text("")
     with pytest.raises(ValueError, match="format="):
         read_motifs(path)
+
+
+def test_transfac_rows_need_their_p0_header_and_every_record_its_closing_slashes(tmp_path):
+    """A record whose rows came without a P0 header was skipped without a word, and a file cut inside a record that
+    had not reached its P0 header read as the records before it (the reliability probe's two silent results)."""
+    path = tmp_path / "x.transfac"
+    path.write_text("AC M00001\nXX\n01 1 2 3 4\n02 4 3 2 1\nXX\n//\nAC M00002\nP0 A C G T\n01 5 0 0 0\n//\n")
+    with pytest.raises(ValueError, match=r"x\.transfac, line 3: matrix row 01 before the record's P0 header"):
+        read_transfac(path)
+    path.write_text("AC M00001\nP0 A C G T\n01 1 2 3 4\n//\nAC M00002\nXX\n 0.1")
+    with pytest.raises(
+        ValueError, match=r"line 7: the file ends inside the record begun at line 5 without its closing"
+    ):
+        read_transfac(path)
+    path.write_text("VV  TRANSFAC MATRIX TABLE\nXX\n//\nAC M00001\nP0 A C G T\n01 1 2 3 4\n//\n")  # a header record
+    assert read_transfac(path).names == ["M00001"]
+
+
+def test_meme_files_need_the_version_line_first(tmp_path):
+    """The MEME suite reads a file as MEME only after its 'MEME version' line; without it the reader took the motifs
+    of any text that looked like MEME."""
+    body = "ALPHABET= ACGT\n\nMOTIF one\nletter-probability matrix: alength= 4 w= 1\n 0.1 0.2 0.3 0.4\n"
+    path = tmp_path / "x.meme"
+    path.write_text(body)
+    with pytest.raises(ValueError, match=r"x\.meme, line 1: expected the 'MEME version N' line .*got 'ALPHABET= ACGT'"):
+        read_meme(path)
+    path.write_text("# made by hand\n\nMOTIF one\nletter-probability matrix: alength= 4 w= 1\n 0.1 0.2 0.3 0.4\n")
+    with pytest.raises(ValueError, match=r"line 3: expected the 'MEME version N' line"):
+        read_meme(path)
+    banner = "*" * 80 + "\nMEME - Motif discovery tool\n" + "*" * 80 + "\nMEME version 5.5.0 (Release date: x)\n\n"
+    path.write_text(banner + body)  # MEME's own text output: the version line comes after a banner
+    assert read_meme(path).names == ["one"]
+
+
+def test_gzip_motif_files_read_like_plain_ones_and_a_cut_one_is_named(tmp_path):
+    import gzip
+
+    ms = _set()
+    for fmt, writer in [("meme", write_meme), ("jaspar", write_jaspar), ("motif", write_homer)]:
+        plain = tmp_path / f"m.{fmt}"
+        writer(ms, plain)
+        packed = tmp_path / f"m.{fmt}.gz"
+        packed.write_bytes(gzip.compress(plain.read_bytes()))
+        reader = {"meme": read_meme, "jaspar": read_jaspar, "motif": read_homer}[fmt]
+        back = reader(packed)
+        assert back.names == reader(plain).names
+        np.testing.assert_array_equal(back.probs, reader(plain).probs)
+        data = packed.read_bytes()
+        packed.write_bytes(data[: len(data) // 2])
+        with pytest.raises(ValueError, match=rf"m\.{fmt}\.gz, after line \d+: the gzip data is truncated"):
+            reader(packed)

@@ -1,9 +1,10 @@
 """Motif file formats: MEME text (read/write), JASPAR .jaspar/.pfm (read/write), HOMER (read/write), TRANSFAC (read).
 
 Every reader returns a :class:`~eugene.motifs.motif.MotifSet` and checks what the file declares; malformed input
-raises ``ValueError`` naming the file, the line and what was expected. Files are UTF-8 text (a byte order mark at the
-start is skipped); every count and probability must be a finite non-negative number. Each format with a writer reads
-back what it wrote. Formats: MEME https://meme-suite.org/meme/doc/meme-format.html, JASPAR https://jaspar.elixir.no/docs/,
+raises ``ValueError`` naming the file, the line and what was expected. Files are UTF-8 text, plain or gzip (read by
+eu.seq.io's strict opening: a byte order mark at the start is skipped; a binary file, a byte that is not UTF-8 or a
+truncated gzip is an error naming the line); every count and probability must be a finite non-negative number. Each
+format with a writer reads back what it wrote. Formats: MEME https://meme-suite.org/meme/doc/meme-format.html, JASPAR https://jaspar.elixir.no/docs/,
 HOMER http://homer.ucsd.edu/homer/motif/creatingCustomMotifs.html, TRANSFAC (Wingender et al. 1996).
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from eugene._validate import describe
 from eugene.motifs._alphabet import DNA, PROTEIN, RNA, default_complement
 from eugene.motifs.motif import Motif, MotifSet
+from eugene.seq.io import _numbered_lines
 
 PathLike = str | os.PathLike
 
@@ -39,17 +41,10 @@ class _Lines:
     """Numbered lines of a file, for parse errors that name the file and the line."""
 
     def __init__(self, path: PathLike) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or os.PathLike; got {describe(path)}")
         self.path = str(path)
-        data = Path(path).read_bytes()
-        try:
-            text = data.decode("utf-8-sig")  # a byte order mark at the start is skipped
-        except UnicodeDecodeError as err:
-            line = data.count(b"\n", 0, err.start) + 1
-            raise ValueError(
-                f"{self.path}, line {line}: byte 0x{data[err.start]:02x} is not UTF-8 text; motif files are plain text "
-                "(is this a binary or compressed file?)"
-            ) from None
-        self.lines = text.splitlines()
+        self.lines = [line for _, line in _numbered_lines(path, "utf-8")]
         self.i = 0
 
     def error(self, message: str, lineno: int | None = None) -> ValueError:
@@ -84,6 +79,7 @@ def _name(path: PathLike) -> str:
 
 # MEME -------------------------------------------------------------------------------------------------------------
 _MEME_KEYVALS = re.compile(r"(\w+)\s*=\s*(\S+)")
+_MEME_SECTIONS = ("ALPHABET", "strands:", "Background letter frequencies", "MOTIF", "letter-probability matrix")
 # A row of probabilities (or a background) further than this from summing to 1 is an error, not rounding; closer
 # than this but further than 1e-3 it is renormalized with a warning (see Motif).
 _PROBABILITY_SUM_TOLERANCE = 0.1
@@ -148,11 +144,12 @@ def read_meme(path: PathLike) -> MotifSet:
     Raises
     ------
     ValueError
-        Naming the file and the line, when the file contradicts what it declares: a matrix with more or fewer rows
-        than its ``w=``, a ``MOTIF`` without its ``letter-probability matrix`` line, rows of another length than the
-        alphabet (``alength=``), NaN, inf or negative values, a row (or the background) that does not sum to 1 within
-        0.1 (closer than that but further than 1e-3, it is renormalized with a warning), an ``ALPHABET=`` that is not
-        distinct letters.
+        Naming the file and the line, when the file contradicts what it declares: no ``MEME version`` line before
+        the other sections (https://meme-suite.org/meme/doc/meme-format.html requires it), a matrix with more or
+        fewer rows than its ``w=``, a ``MOTIF`` without its ``letter-probability matrix`` line, rows of another
+        length than the alphabet (``alength=``), NaN, inf or negative values, a row (or the background) that does
+        not sum to 1 within 0.1 (closer than that but further than 1e-3, it is renormalized with a warning), an
+        ``ALPHABET=`` that is not distinct letters.
 
     Examples
     --------
@@ -180,6 +177,11 @@ def read_meme(path: PathLike) -> MotifSet:
             continue
         if line.startswith("MEME version"):
             saw_version = True
+        elif not saw_version and line.startswith(_MEME_SECTIONS):
+            raise lines.error(
+                f"expected the 'MEME version N' line before any other section (the MEME suite requires it to know the "
+                f"file is a MEME motif file); got {line[:60]!r} first"
+            )
         elif line.startswith("ALPHABET="):
             alphabet = line.split("=", 1)[1].strip()
             if len(alphabet) < 2 or len(set(alphabet)) != len(alphabet) or not alphabet.isalnum():
@@ -508,8 +510,9 @@ def read_transfac(path: PathLike) -> MotifSet:
     ``//`` after each record).
 
     Strict: a record's identifier field (``AC`` or ``ID``) seen twice before its ``//`` (two records run together), a
-    second ``P0`` header, rows numbered out of order, a ``P0`` header without rows, or a file that ends inside a
-    matrix record without ``//`` raise ValueError naming the file and the line. Records without a matrix are skipped.
+    second ``P0`` header, a numbered row before the ``P0`` header, rows numbered out of order, a ``P0`` header
+    without rows, or a file that ends inside a record without ``//`` (a truncated file) raise ValueError naming the
+    file and the line. Records without a matrix are skipped.
     """
     lines = _Lines(path)
     motifs: list[Motif] = []
@@ -557,7 +560,11 @@ def read_transfac(path: PathLike) -> MotifSet:
                 )
             record["letters"] = rest.split()
             record["rows"], record["start"] = [], lines.i
-        elif "letters" in record and key.isdigit():
+        elif key.isdigit():
+            if "letters" not in record:
+                raise lines.error(
+                    f"matrix row {key} before the record's P0 header (a 'P0 A C G T' line naming the columns)"
+                )
             if int(key) != len(record["rows"]) + 1:
                 raise lines.error(f"expected matrix row {len(record['rows']) + 1}; got row number {key}")
             values = rest.split()
@@ -565,9 +572,9 @@ def read_transfac(path: PathLike) -> MotifSet:
             if len(values) < n:
                 raise lines.error(f"expected {n} counts after position {key}; got {line!r}")
             record["rows"].append(lines.floats(" ".join(values[:n])))
-    if "letters" in record:
+    if record:
         raise lines.error(
-            f"the file ends inside the matrix record begun at line {record['first']} without its closing '//' "
+            f"the file ends inside the record begun at line {record['first']} without its closing '//' "
             "(is the file truncated?)"
         )
     if not motifs:
