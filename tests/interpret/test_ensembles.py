@@ -204,3 +204,12 @@ def test_layer_analyses_refuse_ensembles():
     ):
         with pytest.raises(TypeError, match="take one model"):
             call([_conv(), _conv()])
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+def test_deeplift_refuses_an_ensemble_holding_a_torchscript_model():
+    X = random_onehot(2, seq_len=L)
+    scripted = torch.jit.script(_conv())
+    with pytest.raises(TypeError, match="needs a Python nn.Module"):
+        attribute([_conv(), scripted], X, "deeplift", verbose=False)
+    assert attribute([_conv(), scripted], X, "saliency", verbose=False).shape == X.shape

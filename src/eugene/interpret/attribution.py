@@ -481,7 +481,7 @@ def attribute(
         noise=noise,
         generator=run.torch_generator(),
     )
-    if record.python_module and isinstance(model, torch.jit.ScriptModule):
+    if record.python_module and any(isinstance(m, torch.jit.ScriptModule) for m in run.members):
         raise TypeError(
             f"method={method!r} needs a Python nn.Module: a TorchScript model runs its operations outside Python, "
             "where DeepLIFT's rules cannot reach them. Load the model from its class and state dict, or use "

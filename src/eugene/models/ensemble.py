@@ -39,8 +39,8 @@ class Ensemble(nn.Module):
     models
         A non-empty list or tuple of torch modules taking the same input (N, A, L) and returning outputs of the same
         structure and shapes (a tensor, or a tuple / list / dict of tensors, e.g. a profile and a counts head). They
-        must share one dtype, one device and one alphabet size (``in_channels`` of their first ``Conv1d``); the
-        error names the first model that differs.
+        must share one dtype, one device and one alphabet size (``in_channels`` of their first ``Conv1d``, where
+        both have one); the error names the first model that differs.
 
     Notes
     -----
@@ -86,7 +86,8 @@ class Ensemble(nn.Module):
                 "alphabet size (in_channels of the first Conv1d)": model_alphabet_size(model),
             }
             for what, (value, fix) in expected.items():
-                if found[what] != value:
+                # None (no floating parameter, no Conv1d, or a TorchScript model's hidden layers) is not known
+                if found[what] != value and found[what] is not None and value is not None:
                     raise ValueError(
                         f"the models of an ensemble must share one {what}: models[0] has {value}, models[{i}] has "
                         f"{found[what]}; {fix}"
