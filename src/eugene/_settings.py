@@ -21,10 +21,6 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
-from ._validate import check_bool, describe
-
 __all__ = ["Settings", "settings", "show_progress"]
 
 ENVIRONMENT = "EUGENE_VERBOSE"
@@ -61,7 +57,7 @@ class Settings:
 
     @verbose.setter
     def verbose(self, value: bool | None) -> None:
-        self._verbose = None if value is None else check_bool(value, "eugene.settings.verbose")
+        self._verbose = None if value is None else _flag(value, "eugene.settings.verbose must be True or False")
 
     @contextlib.contextmanager
     def progress(self, verbose: bool) -> Iterator[None]:
@@ -73,7 +69,7 @@ class Settings:
         ...     show_progress(None), show_progress(True)
         (False, True)
         """
-        token = _this_thread.set(check_bool(verbose, "verbose"))
+        token = _this_thread.set(_flag(verbose, "verbose must be True or False"))
         try:
             yield
         finally:
@@ -97,8 +93,15 @@ def show_progress(verbose: Any) -> bool:
     """
     if verbose is None:
         return settings.verbose
-    if not isinstance(verbose, (bool, np.bool_)):
-        raise TypeError(
-            f"verbose must be True, False or None (follow eugene.settings.verbose); got {describe(verbose)}"
-        )
-    return bool(verbose)
+    return _flag(verbose, "verbose must be True, False or None (follow eugene.settings.verbose)")
+
+
+def _flag(value: Any, message: str) -> bool:
+    """``value`` as a bool when it is True or False (numpy's too, known without importing numpy: ``import eugene``
+    stays light), else a TypeError with ``message`` and what came."""
+    kind = type(value)
+    if kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool")):
+        return bool(value)
+    from ._validate import describe
+
+    raise TypeError(f"{message}; got {describe(value)}")

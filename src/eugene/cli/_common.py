@@ -88,6 +88,46 @@ def seed(text: str) -> int:
     return _integer(text, 0, "a non-negative integer (numpy and torch seeds are >= 0)")
 
 
+def non_negative_int(text: str) -> int:
+    return _integer(text, 0, "an integer >= 0")
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (0 <= value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0; got {text!r}")
+    return value
+
+
+def fraction(text: str) -> float:
+    value = non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1]; got {text!r}")
+    return value
+
+
+def int_list(text: str) -> list[int]:
+    """A comma-separated list of integers >= 0 (``0,10,20``)."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        values = [-1]
+    if any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers >= 0 (0,10,20); got {text!r}")
+    return values
+
+
+def name_list(text: str) -> list[str]:
+    """A comma-separated list of names (``model,filters,attributions``)."""
+    names = [part.strip() for part in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names (model,filters); got {text!r}")
+    return names
+
+
 def targets(text: str) -> int | list[int]:
     """``--target``: ``3`` or ``0,1,2`` (outputs summed)."""
     try:
@@ -113,7 +153,11 @@ def per_sequence_out(text: str) -> str:
 def run_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("run options")
-    group.add_argument("--quiet", action="store_true", help="no progress bars")
+    group.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars or compile notices (by default they show on stderr, unless EUGENE_VERBOSE=0)",
+    )
     group.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     return parent
 
@@ -123,7 +167,12 @@ def compute_options() -> argparse.ArgumentParser:
     group = parent.add_argument_group("compute options")
     group.add_argument("--device", help="where to compute: cpu, cuda, cuda:1 (default: cpu)")
     group.add_argument("--batch-size", type=positive_int, default=128, help="sequences per batch (default 128)")
-    group.add_argument("--seed", type=seed, default=0, help="seed of every random step, >= 0 (default 0)")
+    group.add_argument(
+        "--seed",
+        type=seed,
+        default=0,
+        help="seed of every random step, >= 0 (default 0, as the API's seed=0: the same numbers as Python gives)",
+    )
     return parent
 
 
@@ -257,6 +306,41 @@ def store_options(parser: argparse.ArgumentParser, array: str) -> None:
         metavar="ADDRESS",
         help="a running dask.distributed scheduler to send the chunks to (tcp://host:8786; implies --dask)",
     )
+
+
+def report_options(parser: argparse.ArgumentParser) -> None:
+    """What the report shows (``eu.report.build_report``'s n_top, n_gia, gia_backgrounds, sections): report, demo."""
+    group = parser.add_argument_group("report contents")
+    group.add_argument(
+        "--n-top",
+        type=positive_int,
+        default=4,
+        metavar="N",
+        help="top-scoring sequences shown with attribution logos and ISM heatmaps (default 4)",
+    )
+    group.add_argument(
+        "--n-gia", type=positive_int, default=3, metavar="N", help="best-matched motifs given GIA curves (default 3)"
+    )
+    group.add_argument(
+        "--gia-backgrounds",
+        type=positive_int,
+        default=64,
+        metavar="N",
+        help="backgrounds of each GIA curve: dinucleotide shuffles of N sequences drawn with --seed (default 64)",
+    )
+    group.add_argument(
+        "--sections",
+        type=name_list,
+        metavar="NAMES",
+        help="the sections to run, in this order, comma-separated: model, filters, filter-influence, attributions, "
+        "ground-truth, ism, gia (default: all that apply)",
+    )
+
+
+def report_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The keywords of ``eu.report.build_report`` that ``report_options`` and the compute options set."""
+    shown = {"n_top": args.n_top, "n_gia": args.n_gia, "gia_backgrounds": args.gia_backgrounds}
+    return {**shown, "sections": args.sections, "seed": args.seed, **compute_kwargs(args)}
 
 
 # ---- the model ------------------------------------------------------------------------------------------------------
@@ -403,7 +487,9 @@ def done(path: Path) -> int:
 
 
 def compute_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    return {"batch_size": args.batch_size, "device": args.device, "verbose": not args.quiet}
+    """batch_size, device and verbose of a compute call: ``--quiet`` silences it, otherwise it follows
+    ``eugene.settings.verbose`` (on unless ``EUGENE_VERBOSE=0``)."""
+    return {"batch_size": args.batch_size, "device": args.device, "verbose": False if args.quiet else None}
 
 
 def _dask_client(address: str | None) -> Any:
@@ -449,6 +535,11 @@ def per_sequence(args: argparse.Namespace, array: str, compute_sdata: Any, key: 
 def one_line(error: BaseException) -> str:
     """An exception as one line, in the command's words (options, not keyword arguments)."""
     text = " ".join(str(error).split()) or type(error).__name__
-    for keyword, option in (("overwrite=True", "--overwrite"), ("pad='right'", "--pad right")):
+    for keyword, option in (
+        ("overwrite=True", "--overwrite"),
+        ("pad='right'", "--pad right"),
+        ("hypothetical=True", "--hypothetical"),
+        ("gradient_correction=True", "--gradient-correction"),
+    ):
         text = text.replace(keyword, option)
     return text if isinstance(error, (ValueError, TypeError, OSError)) else f"{type(error).__name__}: {text}"

@@ -13,6 +13,7 @@ EXAMPLE = "eugene demo --out demo_report"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="demo_report", metavar="DIR", help="output directory (default demo_report)")
+    _common.report_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +35,6 @@ def run(args: argparse.Namespace) -> int:
         motif_tasks={motif: output for output, motif in enumerate(demo_model_card()["motif_ids"])},
         model_label="eugene demo model (Basset-style, 12 planted JASPAR motifs)",
         planted=data,  # adds the "ground-truth" section
-        seed=args.seed,
-        **_common.compute_kwargs(args),
+        **_common.report_kwargs(args),
     )
     return _common.done(path)

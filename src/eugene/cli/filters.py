@@ -13,7 +13,36 @@ EXAMPLE = f"eugene filters {_common.EXAMPLE_MODEL} --sequences seqs.fa --out fil
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layer", help="convolutional layer by qualified name (default: the first Conv1d)")
-    parser.add_argument("--threshold", type=float, help="fraction of the maximum activation that makes a site (0.5)")
+    parser.add_argument(
+        "--threshold",
+        type=_common.fraction,
+        help="the fraction in [0, 1] of --rule that makes a site (default: the rule's, 0.5 for max_fraction, 0.65 for "
+        "basset)",
+    )
+    parser.add_argument(
+        "--rule",
+        choices=("max_fraction", "basset"),
+        default="max_fraction",
+        help="a site: activation > threshold x max (max_fraction, DeepBind; default), or > mean + threshold x "
+        "(max - mean) (basset)",
+    )
+    parser.add_argument(
+        "--top-k", type=_common.positive_int, metavar="K", help="keep each filter's K highest-activating sites only"
+    )
+    parser.add_argument("--weighted", action="store_true", help="weight each site by its activation")
+    parser.add_argument("--drop-edges", action="store_true", help="drop sites whose window crosses a sequence end")
+    parser.add_argument(
+        "--min-sites",
+        type=_common.non_negative_int,
+        default=1,
+        metavar="N",
+        help="leave out filters with fewer sites (default 1: a filter no sequence activates has no motif to write)",
+    )
+    parser.add_argument(
+        "--reverse-complement",
+        action="store_true",
+        help="also scan the reverse complement of every sequence (strand-symmetric models)",
+    )
     parser.add_argument("--out", required=True, metavar="FILE.meme", help="MEME motif file")
     parser.add_argument("--logos", metavar="FIGURE", help="also draw the logos to FIGURE (.png, .svg, .pdf)")
 
@@ -24,7 +53,18 @@ def run(args: argparse.Namespace) -> int:
     model = _common.load_model(args)
     _, X = _common.names_and_onehot(_common.read_sequences(args), args.alphabet)
     pfms = interpret.filter_pfms(
-        model, X, args.layer, args.threshold, alphabet=args.alphabet, min_sites=1, **_common.compute_kwargs(args)
+        model,
+        X,
+        args.layer,
+        args.threshold,
+        args.rule,
+        top_k=args.top_k,
+        weighted=args.weighted,
+        drop_edges=args.drop_edges,
+        min_sites=args.min_sites,
+        reverse_complement=args.reverse_complement,
+        alphabet=args.alphabet,
+        **_common.compute_kwargs(args),
     )
     if len(pfms) == 0:
         raise ValueError("no filter is activated by any of the sequences; nothing to write")

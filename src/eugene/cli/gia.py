@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="number of backgrounds: dinucleotide shuffles of N sequences drawn at random (default 64)",
     )
     parser.add_argument("--step", type=_common.positive_int, default=1, help="implant at every STEP-th position")
+    parser.add_argument(
+        "--positions",
+        type=_common.int_list,
+        metavar="P1,P2,...",
+        help="implant at these start positions only (comma-separated; instead of every --step-th)",
+    )
     _common.target_option(parser)
     parser.add_argument("--out", required=True, metavar="FILE.tsv", help="table of the mean effect by position")
     parser.add_argument("--plot", metavar="FIGURE", help="also draw the curves to FIGURE (.png, .svg, .pdf)")
@@ -61,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     curves = {}
     for spec in args.motif:
         _, curves[spec] = interpret.gia_positional(
-            model, backgrounds, _motif(spec), target=args.target, step=args.step, seed=args.seed,
+            model, backgrounds, _motif(spec), args.positions, target=args.target, step=args.step, seed=args.seed,
             **_common.compute_kwargs(args),
         )  # fmt: skip
     out = _common.output(args.out)

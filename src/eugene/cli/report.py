@@ -20,13 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", action="append", metavar="FILE", help="motif file to match filters against, repeatable (default JASPAR)"
     )
-    parser.add_argument(
-        "--n-top",
-        type=_common.positive_int,
-        default=4,
-        metavar="N",
-        help="top-scoring sequences shown in detail (default 4)",
-    )
+    _common.report_options(parser)
     parser.add_argument(
         "--motif-task",
         type=motif_task,
@@ -62,10 +56,8 @@ def run(args: argparse.Namespace) -> int:
         alphabet=args.alphabet,
         target=args.target,
         databases=args.db,
-        n_top=args.n_top,
         motif_tasks=dict(args.motif_task) if args.motif_task else None,
         model_label=args.model,
-        seed=args.seed,
-        **_common.compute_kwargs(args),
+        **_common.report_kwargs(args),
     )
     return _common.done(path)

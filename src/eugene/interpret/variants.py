@@ -238,11 +238,11 @@ def variant_effect(
     on_mismatch: Literal["error", "skip"] = "error",
     attributions: str | None = None,
     attribution_options: dict[str, Any] | None = None,
-    seed: int | None = None,
+    seed: int | None = 0,
     alphabet: str = "DNA",
     batch_size: int = 256,
     device: str | torch.device | None = None,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> pd.DataFrame | VariantAttributions:
     """Predictions for the reference and alternative allele of each variant, their difference and log2 fold change;
     with ``attributions``, also the attributions of both alleles and their difference.
@@ -289,7 +289,8 @@ def variant_effect(
         Further keyword arguments of :func:`eugene.interpret.attribute` (``references``, ``n_references``,
         ``hypothetical``, ``n_steps``, ...).
     seed
-        Seed of the references and of random methods (None or >= 0).
+        Seed of the references and of random methods (default 0: the same call gives the same numbers; None: fresh
+        randomness).
     alphabet, batch_size, device, verbose
         The alphabet of the letters, batching, device and progress bar.
 

@@ -98,6 +98,7 @@ def build_report(
     databases: Sequence[str | os.PathLike] | None = None,
     n_top: int = 4,
     n_gia: int = 3,
+    gia_backgrounds: int = 64,
     model_label: str = "",
     sections: Sequence[str | tuple[str, SectionFunction]] | None = None,
     planted: PlantedMotifs | None = None,
@@ -135,6 +136,8 @@ def build_report(
         Motif files (MEME, JASPAR, ...) to match filters against; None: JASPAR 2024 CORE vertebrates, offline.
     n_top, n_gia
         Sequences shown with attribution logos and ISM heatmaps; motifs given GIA curves.
+    gia_backgrounds
+        Backgrounds of each GIA curve: dinucleotide shuffles of this many sequences of ``X``, drawn with ``seed``.
     sections
         The sections to run, in this order: names from :data:`eugene.report.sections.SECTIONS` (e.g.
         ``["model", "filters", "attributions", "ground-truth"]``) or ``(key, function)`` pairs of your own sections
@@ -204,6 +207,7 @@ def build_report(
         databases=None if databases is None else list(databases),
         n_top=check_positive_int(n_top, "n_top"),
         n_gia=check_positive_int(n_gia, "n_gia"),
+        gia_backgrounds=check_positive_int(gia_backgrounds, "gia_backgrounds"),
         model_label=model_label,
         batch_size=check_positive_int(batch_size, "batch_size"),
         device=None if device is None else str(device),

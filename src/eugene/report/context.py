@@ -72,6 +72,7 @@ class ReportContext:
     databases: Sequence[str | os.PathLike] | None = None
     n_top: int = 4
     n_gia: int = 3
+    gia_backgrounds: int = 64
     model_label: str = ""
     batch_size: int = 128
     device: str | None = None

@@ -24,7 +24,6 @@ __all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attribut
 
 FDR = MATCH_FDR  # q-value at or below which a TOMTOM match counts, in the report and in eu.pl.filter_logos alike
 ATTRIBUTION_WINDOW = 40  # positions of an attribution logo; longer sequences show their most informative window
-GIA_BACKGROUNDS = 64  # dinucleotide-shuffled backgrounds per GIA curve
 GIA_POSITIONS = 40  # about this many positions per GIA curve
 
 
@@ -362,7 +361,7 @@ def gia(ctx: ReportContext) -> Section:
         return Section("Global importance analysis", note_html(f"No filter matched a known motif at q <= {FDR}."))
     best = _gia_motifs(ctx)
     rng = np.random.default_rng(ctx.seed)
-    pick = rng.choice(len(ctx.X), size=min(len(ctx.X), GIA_BACKGROUNDS), replace=False)
+    pick = rng.choice(len(ctx.X), size=min(len(ctx.X), ctx.gia_backgrounds), replace=False)
     background = interpret.dinucleotide_backgrounds(ctx.X[np.sort(pick)], n=1, seed=ctx.seed)
     step = max(1, ctx.X.shape[2] // GIA_POSITIONS)
     curves = {}

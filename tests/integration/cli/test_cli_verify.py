@@ -44,11 +44,11 @@ def test_verify_of_something_that_is_not_a_store(tmp_path, capsys):
 
 
 def test_method_choices_are_the_registry(capsys):
-    from eugene.interpret.attribution import METHODS
+    from eugene.interpret.attribution import methods
 
     with pytest.raises(SystemExit) as exit_info:
         main(["attribute", *ZOO, "--sequences", "s.fa", "--out", "a.npz", "--method", "deeplift_shapp"])
     assert exit_info.value.code == 2
     line = stderr_line(capsys)
     assert "invalid choice: 'deeplift_shapp' (choose from " in line
-    assert line.split("(choose from ")[1].split(")")[0].replace("'", "").split(", ") == list(METHODS)
+    assert line.split("(choose from ")[1].split(")")[0].replace("'", "").split(", ") == list(methods(aliases=True))
