@@ -95,6 +95,21 @@ def test_length_free_models_accept_other_lengths():
     assert profile.shape == (2, 2, 33) and counts.shape == (2, 2)
 
 
+def test_bpnet_lite_layout_stranded_profile_and_one_total_count():
+    """bpnet-lite's layout: a profile per strand (N, 2, L) and one count head over both strands (N, 1); the counts
+    head reads the average-pooled trunk, so it equals its Linear layer on the trunk's mean over positions."""
+    model = eu.models.build("bpnet", seq_len=48, n_outputs=2, count_outputs=1, n_layers=3).eval()
+    X = _random_onehot(3, 4, 48, seed=1)
+    trunk = []
+    handle = model.count_pool.register_forward_hook(lambda module, inputs, output: trunk.append(inputs[0]))
+    with torch.no_grad():
+        profile, counts = model(X)
+    handle.remove()
+    assert profile.shape == (3, 2, 48) and counts.shape == (3, 1)
+    torch.testing.assert_close(counts, model.count_head(trunk[0].mean(dim=2)))
+    assert [conv.dilation[0] for conv in model.dilated_convs] == [2, 4, 8]
+
+
 def test_global_max_pool_deepbind_is_translation_invariant():
     """With max pooling only, moving a motif inside a flat background leaves DeepBind's output unchanged."""
     torch.manual_seed(0)
@@ -146,6 +161,7 @@ def test_registry_lists_and_builds_every_model():
         (lambda: Basset(dropout="0.2"), ValueError, ["dropout", "[0, 1)", "'0.2'"]),
         (lambda: DeepBind(pool="mean"), ValueError, ["pool", "max_avg", "mean"]),
         (lambda: BPNet(n_outputs=2.0), ValueError, ["n_outputs", "positive integer", "float"]),
+        (lambda: BPNet(count_outputs=0), ValueError, ["count_outputs", "positive integer", "0"]),
     ],
 )
 def test_bad_arguments_name_argument_expectation_and_value(call, error, words):

@@ -7,6 +7,8 @@ from .._lazy import lazy_exports
 
 _EXPORTS = {
     "predict": "_engine",
+    "profile_target": "targets",
+    "count_target": "targets",
     "attribute": "attribution",
     "make_references": "references",
     "ism": "mutagenesis",

@@ -285,8 +285,11 @@ class BPNet(nn.Module):
     dilation 2, 4, 8, ...; all convolutions use "same" padding, so the trunk keeps length L (the paper crops instead).
 
     ``forward`` returns a tuple ``(profile, counts)``: ``profile`` of shape (N, n_outputs, L) holds per-position logits
-    (softmax over L gives the profile), ``counts`` of shape (N, n_outputs) the log total counts from globally
-    average-pooled trunk features.
+    (softmax over L gives the profile), ``counts`` of shape (N, count_outputs) the log total counts from globally
+    average-pooled trunk features. bpnet-lite's layout (Schreiber, bpnet-lite) is ``n_outputs=2`` (the two strands)
+    and ``count_outputs=1`` (the total over both strands, whose reads the profile's single softmax over both strands
+    distributes); :func:`eugene.interpret.profile_target` and :func:`eugene.interpret.count_target` are the targets
+    that explain the two heads.
 
     Parameters
     ----------
@@ -298,12 +301,18 @@ class BPNet(nn.Module):
         Number of dilated residual blocks (kernel 3, dilation 2**i for i = 1..n_layers).
     profile_filter_size
         Width of the profile head's convolution.
+    count_outputs
+        Outputs of the counts head; None (default) means ``n_outputs`` (one per profile track), 1 is bpnet-lite's
+        total counts over both strands.
 
     Examples
     --------
     >>> profile, counts = BPNet(seq_len=64, n_outputs=2).eval()(torch.zeros(3, 4, 64))
     >>> profile.shape, counts.shape
     (torch.Size([3, 2, 64]), torch.Size([3, 2]))
+    >>> profile, counts = BPNet(seq_len=64, n_outputs=2, count_outputs=1).eval()(torch.zeros(3, 4, 64))
+    >>> profile.shape, counts.shape
+    (torch.Size([3, 2, 64]), torch.Size([3, 1]))
     """
 
     def __init__(
@@ -316,9 +325,13 @@ class BPNet(nn.Module):
         filter_size: int = 11,
         n_layers: int = 4,
         profile_filter_size: int = 15,
+        count_outputs: int | None = None,
     ) -> None:
         super().__init__()
         self.alphabet_size, self.seq_len, self.n_outputs = _check_io(alphabet_size, seq_len, n_outputs)
+        self.count_outputs = (
+            self.n_outputs if count_outputs is None else check_positive_int(count_outputs, "count_outputs")
+        )
         n_filters = check_positive_int(n_filters, "n_filters")
         self.conv1 = nn.Conv1d(
             self.alphabet_size, n_filters, check_positive_int(filter_size, "filter_size"), padding="same"
@@ -336,7 +349,7 @@ class BPNet(nn.Module):
             padding="same",
         )
         self.count_pool = nn.AdaptiveAvgPool1d(1)
-        self.count_head = nn.Linear(n_filters, self.n_outputs)
+        self.count_head = nn.Linear(n_filters, self.count_outputs)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.relu1(self.conv1(x))
