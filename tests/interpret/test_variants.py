@@ -123,11 +123,11 @@ def test_attributions_equal_explicit_attribute_calls_on_hand_built_sequences(met
 
     model, seqs, X = _setup()
     variants, X_ref, X_alt = _hand_built(seqs)
-    options = {"n_references": 3} if method == "deeplift_shap" else {}
+    options = {"deeplift_shap": {"n_references": 3}, "integrated_gradients": {"n_steps": 6}}.get(method, {})
     result = variant_effect(model, X, variants, attributions=method, attribution_options=options, seed=5)
     assert isinstance(result, VariantAttributions)
     pd.testing.assert_frame_equal(result.table, variant_effect(model, X, variants))
-    kw = {"seed": 5, "verbose": False}
+    kw = {"seed": 5, "verbose": False, **({"n_steps": 6} if method == "integrated_gradients" else {})}
     if method in ("deeplift_shap", "deeplift", "integrated_gradients"):  # the documented rule: the ref's references
         kind = {"deeplift_shap": "dinucleotide_shuffle"}.get(method, "zero")
         kw["references"] = make_references(X_ref, kind, n=3 if method == "deeplift_shap" else 1, seed=5)
