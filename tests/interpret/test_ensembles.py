@@ -6,11 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import xarray as xr
 from torch import nn
 from zoo import make, random_onehot, randomize
 
 import eugene as eu
 from eugene.interpret import attribute, gia_implant, ism, predict
+from eugene.interpret import sdata as sd
 from eugene.interpret.attribution import METHODS
 from eugene.models import Ensemble
 
@@ -213,3 +215,17 @@ def test_deeplift_refuses_an_ensemble_holding_a_torchscript_model():
     with pytest.raises(TypeError, match="needs a Python nn.Module"):
         attribute([_conv(), scripted], X, "deeplift", verbose=False)
     assert attribute([_conv(), scripted], X, "saliency", verbose=False).shape == X.shape
+
+
+def test_sdata_store_of_an_ensemble_knows_its_models(tmp_path):
+    """A store computed with some folds refuses a resume with other folds (the fingerprint holds every model's
+    weights), and its values equal the in-memory ensemble's."""
+    folds = [_conv(), _conv(), _conv()]
+    letters = np.array(list("ACGT"))[np.random.default_rng(0).integers(0, 4, (4, L))]
+    sdata = xr.Dataset({"seq": ("_sequence", np.array(["".join(row) for row in letters]))})
+    store = tmp_path / "folds.zarr"
+    out = sd.attribute_sdata(folds[:2], sdata, "saliency", chunk_size=2, store=store, copy=True)
+    X = eu.seq.one_hot(list(sdata["seq"].values))
+    np.testing.assert_allclose(out["saliency_attrs"].values, attribute(folds[:2], X, "saliency"), rtol=1e-6)
+    with pytest.raises(ValueError, match="differs in"):
+        sd.attribute_sdata([folds[0], folds[2]], sdata, "saliency", chunk_size=2, store=store)

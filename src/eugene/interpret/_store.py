@@ -103,7 +103,10 @@ def provenance(function: Callable, arguments: dict[str, Any]) -> dict[str, str]:
 
 
 def model_fingerprint(model: Any) -> str:
-    """The model's class and a sha256 over its state_dict (names, dtypes, shapes and values of every tensor)."""
+    """The model's class and a sha256 over its state_dict (names, dtypes, shapes and values of every tensor); for a
+    list or tuple of models (an ensemble), each model's, in order."""
+    if isinstance(model, (list, tuple)):
+        return " + ".join(model_fingerprint(m) for m in model)
     cls = type(model)
     name = f"{cls.__module__}.{getattr(model, 'original_name', cls.__qualname__)}"
     state_dict = getattr(model, "state_dict", None)
