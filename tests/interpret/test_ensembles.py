@@ -3,6 +3,8 @@ DeepLIFT stays exact, the models' state is restored, memory follows the batch, a
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
@@ -229,3 +231,31 @@ def test_sdata_store_of_an_ensemble_knows_its_models(tmp_path):
     np.testing.assert_allclose(out["saliency_attrs"].values, attribute(folds[:2], X, "saliency"), rtol=1e-6)
     with pytest.raises(ValueError, match="differs in"):
         sd.attribute_sdata([folds[0], folds[2]], sdata, "saliency", chunk_size=2, store=store)
+
+
+def test_threads_sharing_a_model_between_ensembles_get_serial_results_and_leave_it_as_it_was():
+    """Six threads, each with its own ensemble around one shared model (entered by each thread's own state block),
+    give the serial results, and the shared model's flags come back as the user left them."""
+    shared = make("gated", seq_len=L, seed=0).train()
+    others = [make("gated", seq_len=L, seed=s) for s in range(1, 4)]
+    X = random_onehot(3, seq_len=L, seed=4)
+    serial = [attribute([shared, others[i % 3]], X, "deeplift_shap", n_references=2, seed=0) for i in range(6)]
+    results: list = [None] * 6
+    errors: list = []
+
+    def work(i: int) -> None:
+        try:
+            results[i] = attribute([shared, others[i % 3]], X, "deeplift_shap", n_references=2, seed=0)
+        except BaseException as error:  # re-raised below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    for got, expected in zip(results, serial):
+        torch.testing.assert_close(got, expected)
+    assert all(m.training for m in shared.modules()) and all(p.requires_grad for p in shared.parameters())
