@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import as_strided
 
 from .._jit import kernel
 from .._validate import check_fraction, check_positive_int, describe
@@ -40,6 +41,7 @@ _TFMODISCO_OPTIONS = ("window_size", "flank", "min_passing_frac", "max_passing_f
 _THRESHOLDS = np.logspace(-1, -30, 117)  # the recursive caller's FDR grid: 0.1 to 1e-30, four per decade
 _SUBSAMPLE = 1_000_000  # TF-MoDISco thresholds on at most this many window sums
 _NULL_SAMPLES = 10_000  # values drawn from the Laplace null
+_BLOCK = 128  # outputs per row of the null's matrix product (the band wastes (_BLOCK - 1) / n_bins of its terms)
 
 
 class SeqletsResult(NamedTuple):
@@ -61,9 +63,9 @@ def _as_array(value: Any, name: str) -> np.ndarray:
     return value
 
 
-def _project(attributions: Any, X: Any, name: str, x_name: str) -> np.ndarray:
+def _project(attributions: Any, X: Any, name: str, x_name: str) -> tuple[np.ndarray, tuple[float, float]]:
     """(N, L) float32 or float64 scores: attributions * X summed over the alphabet, the sum over the alphabet
-    without X, or (N, L) scores as they are."""
+    without X, or (N, L) scores as they are; and their smallest and largest value."""
     a = _as_array(attributions, name)
     if a.ndim == 3:
         if X is not None:
@@ -80,9 +82,10 @@ def _project(attributions: Any, X: Any, name: str, x_name: str) -> np.ndarray:
     if a.size == 0:
         raise ValueError(f"{name} must be non-empty; got shape {a.shape}")
     a = np.ascontiguousarray(a, dtype=a.dtype if a.dtype in (np.float32, np.float64) else np.float64)
-    if not (np.isfinite(a.min()) and np.isfinite(a.max())):  # NaN propagates through min and max
+    extremes = float(a.min()), float(a.max())
+    if not (np.isfinite(extremes[0]) and np.isfinite(extremes[1])):  # NaN propagates through min and max
         raise ValueError(f"{name} must be finite; it contains NaN or inf")
-    return a
+    return a, extremes
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -98,39 +101,65 @@ def _table(idx, start, end, attr, p) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# recursive seqlets: null distributions
+# recursive seqlets: bins and null distributions
 
 
 @kernel(nogil=True)
-def _bins(x, xmin, bin_width, n_bins, out):
-    """The bin of each value, values outside the bins' range in the end bins (a loop of its own: it vectorizes)."""
-    for j in range(x.shape[0]):
-        out[j] = min(max(math.floor((x[j] - xmin) / bin_width), 0), n_bins - 1)
-
-
-@kernel(nogil=True)
-def _histogram(X, xmin, bin_width, n_bins):
+def _bin_rows(X, xmin, bin_width, n_bins, bins, lo, hi):
+    """Write the bin of every value of rows lo..hi-1 of X to the same rows of ``bins``, values outside the bins'
+    range in the end bins; returns the histogram of those bins."""
+    for i in range(lo, hi):
+        x = X[i]
+        row = bins[i]
+        for j in range(x.shape[0]):  # a loop of its own: the divides vectorize
+            row[j] = min(max(math.floor((x[j] - xmin) / bin_width), 0), n_bins - 1)
     counts = np.zeros((4, n_bins), dtype=np.int64)  # four interleaved histograms: fewer stalls on repeated bins
-    bins = np.empty(X.shape[1], dtype=np.int64)
-    for i in range(X.shape[0]):
-        _bins(X[i], xmin, bin_width, n_bins, bins)
-        for j in range(bins.shape[0]):
-            counts[j & 3, bins[j]] += 1
+    for i in range(lo, hi):
+        row = bins[i]
+        for j in range(row.shape[0]):
+            counts[j & 3, row[j]] += 1
     return counts.sum(axis=0)
 
 
+def _binned(pool, X, xmin, bin_width, n_bins) -> tuple[np.ndarray, np.ndarray]:
+    """The bins of X (uint16 where they fit, half the size of float32 scores) and their histogram."""
+    bins = np.empty(X.shape, dtype=np.uint16 if n_bins <= 1 << 16 else np.int64)
+    counts = sum(_run(pool, _bin_rows, len(X), X, xmin, bin_width, n_bins, bins))
+    return bins, counts
+
+
 def _tail_probabilities(f: np.ndarray, max_len: int) -> np.ndarray:
-    """``rcdf[L, s]``: P(S >= s) for S the sum of L independent bins with probabilities ``f`` (the distribution of
-    L - 1 bins convolved with f, directly: every term is a non-negative product, so tails keep their relative
-    precision), summed from the top so that small tail probabilities are not lost to rounding."""
-    n_bins = len(f)
+    """``rcdf[L, s]``: P(S >= s) for S the sum of L independent bins with probabilities ``f``.
+
+    The distribution of L bins is that of L - 1 bins convolved with f, computed directly (every term a non-negative
+    product, so tails keep their relative precision; an FFT would lose the small tail probabilities) as one matrix
+    product per length: outputs in blocks of ``_BLOCK``, each block the product of a window of the previous
+    distribution with the banded matrix that holds f reversed in every column, so BLAS does the multiply-adds.
+    Tails are summed from the top so that small probabilities are not lost to rounding.
+    """
+    n_bins, block = len(f), _BLOCK
+    width = block + n_bins - 1
+    band = np.zeros((width, block))
+    for v in range(block):
+        band[v : v + n_bins, v] = f[::-1]
     rcdf = np.zeros((max_len + 1, n_bins * max_len + 1))
     pmf = f
     for length in range(1, max_len + 1):
         if length > 1:
-            pmf = np.convolve(pmf, f)
+            n_out = len(pmf) + n_bins - 1
+            blocks = -(-n_out // block)
+            padded = np.zeros(blocks * block + n_bins - 1)
+            padded[n_bins - 1 : n_bins - 1 + len(pmf)] = pmf
+            windows = as_strided(padded, shape=(blocks, width), strides=(block * padded.itemsize, padded.itemsize))
+            pmf = (windows.copy() @ band).ravel()[:n_out]
         rcdf[length, : len(pmf)] = np.cumsum(pmf[::-1])[::-1]
     return rcdf
+
+
+def _smallest_passing(rcdf: np.ndarray, limit: float) -> np.ndarray:
+    """Per length, the smallest bin sum whose tail probability is below ``limit`` (each row of ``rcdf`` is
+    non-increasing, a running sum of non-negative terms, so a span passes exactly when its sum reaches this)."""
+    return (rcdf >= limit).sum(axis=1)
 
 
 def _run(pool, kernel, n, *args) -> list:
@@ -146,116 +175,144 @@ def _run(pool, kernel, n, *args) -> list:
 
 
 @kernel(nogil=True)
-def _sort_by_p(k, p, q, m):
-    """Sort the first m entries by p, stably (their order of start breaks ties)."""
-    if m > 32:
-        order = np.argsort(p[:m], kind="mergesort")
-        k[:m], p[:m], q[:m] = k[:m][order], p[:m][order], q[:m][order]
-        return
-    for a in range(1, m):  # few candidates: insertion
-        kk, pp, qq = k[a], p[a], q[a]
-        b = a
-        while b > 0 and pp < p[b - 1]:
-            k[b], p[b], q[b] = k[b - 1], p[b - 1], q[b - 1]
-            b -= 1
-        k[b], p[b], q[b] = kk, pp, qq
+def _row_candidates(b, rcdf, smallest, limit, min_len, max_len, w, ks, ps, qs, ss, counts):
+    """The spans of one example (bins ``b``) whose every sub-span of min_len or more positions has a p-value below
+    ``limit``.
 
-
-@kernel(nogil=True)
-def _row_candidates(x, xmin, bin_width, n_bins, rcdf, limit, min_len, max_len, bins, csum, ks, ps, qs, counts):
-    """The spans of one example whose every sub-span of min_len or more positions has a p-value below ``limit``.
-
-    Fills ``csum`` (cumulative bins) and, per length L (row ``max_len - L`` of ``ks``, ``ps``, ``qs``, in order of
-    start), the candidates' start, largest p-value over their prefixes and largest over their sub-spans, and their
-    number in ``counts``.
+    Per length L (row ``max_len - L`` of ``ks``, ``ps``, ``qs``, ``ss``, in order of start): the candidates' start,
+    largest p-value over their prefixes, largest over their sub-spans and bin sum, and their number in ``counts``.
+    A span of length L has a p-value below ``limit`` exactly when its bin sum reaches ``smallest[L]``: the sums of
+    the shortest spans (in ``w``) are compared in blocks without branches, and only blocks whose largest sum reaches
+    it are gathered. Indices are unsigned where they cannot be negative (no wraparound check: the loops vectorize).
     """
-    length = x.shape[0]
-    _bins(x, xmin, bin_width, n_bins, bins)
-    csum[0] = 0
-    for j in range(length):
-        csum[j + 1] = csum[j] + bins[j]
+    n_win = b.shape[0] - min_len + 1
     counts[:] = 0
-    row = rcdf[min_len]
     r = max_len - min_len
+    if n_win <= 0:
+        return
+    for k in range(n_win):
+        w[np.uint64(k)] = b[np.uint64(k)]
+    for i in range(1, min_len):
+        for k in range(n_win):
+            w[np.uint64(k)] += b[np.uint64(k + i)]
+    reach = smallest[min_len]
     m = 0
-    for k in range(length - min_len + 1):
-        p = row[csum[k + min_len] - csum[k]]
-        if p < limit:
-            ks[r, m] = k
-            ps[r, m] = p
-            qs[r, m] = p
-            m += 1
+    for c0 in range(0, n_win, 32):
+        c1 = min(c0 + 32, n_win)
+        top = 0
+        for k in range(c0, c1):
+            top = max(top, w[np.uint64(k)])
+        if top >= reach:
+            for k in range(c0, c1):
+                ks[r, m] = k
+                m += w[np.uint64(k)] >= reach
+    row = rcdf[min_len]
+    for c in range(m):
+        s = w[np.uint64(ks[r, c])]
+        ps[r, c] = qs[r, c] = row[s]
+        ss[r, c] = s
     counts[r] = m
     for seqlet_len in range(min_len + 1, max_len + 1):
         if m < 2:
             break
         row = rcdf[seqlet_len]
+        reach = smallest[seqlet_len]
         r -= 1
         m_new = 0
         for c in range(m - 1):  # a span needs both its sub-spans one shorter
             k = ks[r + 1, c]
             if ks[r + 1, c + 1] != k + 1:
                 continue
-            p = max(row[csum[k + seqlet_len] - csum[k]], ps[r + 1, c])
+            s = ss[r + 1, c] + b[np.uint64(k + seqlet_len - 1)]
+            if s < reach:
+                continue
+            p = max(row[s], ps[r + 1, c])
             q = max(p, qs[r + 1, c + 1])
             if q < limit:
-                ks[r, m_new] = k
-                ps[r, m_new] = p
-                qs[r, m_new] = q
+                ks[r, m_new], ps[r, m_new], qs[r, m_new], ss[r, m_new] = k, p, q, s
                 m_new += 1
         m = m_new
         counts[r] = m
 
 
 @kernel(nogil=True)
-def _visit(ks, ps, qs, counts, r, seqlet_len, threshold, called, stamp, keep):
-    """Call the free spans of one length (row r of the candidates), best prefix p-value first, then by start.
+def _visit(ks, ps, qs, m, r, seqlet_len, threshold, called, stamp, keep, group_k, group_p):
+    """Call the free spans among the ``m`` candidates of one length (row r, in order of start) whose sub-spans are all
+    below ``threshold``, best prefix p-value first, then by start; returns the starts called, in ``keep``, and their
+    number. The candidates are left as they are.
 
     Seqlets called so far are at least this long, so a span overlaps one exactly when its first or last position is
-    taken. The free candidates below ``threshold`` are gathered into row r's front and sorted; returns the starts
-    called, in ``keep``, and their number.
+    taken. Two spans of this length overlap only when their starts are less than the length apart, so the free
+    candidates fall into groups that do not interact, each sorted (stably, in ``group_k`` and ``group_p``) and called
+    on its own.
     """
-    m = 0
-    for c in range(counts[r]):
-        start = ks[r, c]
-        if ps[r, c] < threshold and qs[r, c] < threshold:
-            if called[start] != stamp and called[start + seqlet_len - 1] != stamp:
-                ks[r, m], ps[r, m], qs[r, m] = start, ps[r, c], qs[r, c]
-                m += 1
-    _sort_by_p(ks[r], ps[r], qs[r], m)
     n = 0
-    for c in range(m):
-        start = ks[r, c]
-        if called[start] != stamp and called[start + seqlet_len - 1] != stamp:
-            called[start : start + seqlet_len] = stamp
-            keep[n] = start
-            n += 1
+    c = 0
+    while c < m:
+        size = 0
+        last = 0
+        while c < m:
+            start = ks[r, c]
+            if size > 0 and start - last >= seqlet_len:
+                break
+            if qs[r, c] < threshold and called[start] != stamp and called[start + seqlet_len - 1] != stamp:
+                group_k[size] = start
+                group_p[size] = ps[r, c]
+                size += 1
+                last = start
+            c += 1
+        if size > 32:
+            order = np.argsort(group_p[:size], kind="mergesort")
+            group_k[:size], group_p[:size] = group_k[:size][order], group_p[:size][order]
+        else:
+            for a in range(1, size):  # insertion: a group is usually a few overlapping spans
+                kk, pp = group_k[a], group_p[a]
+                b = a
+                while b > 0 and pp < group_p[b - 1]:
+                    group_k[b], group_p[b] = group_k[b - 1], group_p[b - 1]
+                    b -= 1
+                group_k[b], group_p[b] = kk, pp
+        for a in range(size):
+            start = group_k[a]
+            if called[start] != stamp and called[start + seqlet_len - 1] != stamp:
+                for j in range(start, start + seqlet_len):
+                    called[j] = stamp
+                keep[n] = start
+                n += 1
     return n
 
 
 @kernel(nogil=True)
-def _scratch(length, n_lens):
-    """Per-example work arrays of the decoders: bins, their running sum, candidates (start, prefix and triangle
-    p-values, count per length), starts called, and the positions taken."""
+def _scratch(length, n_lens, sums):
+    """Per-example work arrays of the decoders: sums of the shortest spans (of the dtype of ``sums``), candidates
+    (start, prefix and triangle p-values, bin sum, count per length), starts called, the positions taken and a group
+    of candidates (starts, p-values)."""
     return (
-        np.empty(length, dtype=np.int64),
-        np.zeros(length + 1, dtype=np.int64),
+        np.empty(length, dtype=sums.dtype),
         np.empty((n_lens, length), dtype=np.int64),
         np.empty((n_lens, length)),
         np.empty((n_lens, length)),
+        np.empty((n_lens, length), dtype=np.int64),
         np.zeros(n_lens, dtype=np.int64),
         np.empty(length, dtype=np.int64),
         np.zeros(length, dtype=np.int64),
+        np.empty(length, dtype=np.int64),
+        np.empty(length),
     )
 
 
 @kernel(nogil=True)
-def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flanks, lo, hi):
-    """The seqlets of examples lo..hi-1 at ``threshold``, in the order called: example, start, end, attribution
-    (sum with the flanks) and the span's own p-value."""
+def _decode(X, bins, sums, rcdf, smallest, threshold, min_len, max_len, flanks, lo, hi):
+    """The seqlets of examples lo..hi-1 at ``threshold``, by example and then start: example, start, end,
+    attribution (sum with the flanks) and the span's own p-value."""
     length = X.shape[1]
     n_lens = max_len - min_len + 1
-    bins, csum, ks, ps, qs, counts, keep, called = _scratch(length, n_lens)
+    w, ks, ps, qs, ss, counts, keep, called, group_k, group_p = _scratch(length, n_lens, sums)
+    most = length // min_len + 1  # seqlets of one example: they do not overlap
+    ex_s = np.empty(most, dtype=np.int64)
+    ex_e = np.empty(most, dtype=np.int64)
+    ex_a = np.empty(most)
+    ex_p = np.empty(most)
     cap = max(16, hi - lo)
     out_i = np.empty(cap, dtype=np.int64)
     out_s = np.empty(cap, dtype=np.int64)
@@ -264,72 +321,62 @@ def _decode(X, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, flank
     out_p = np.empty(cap)
     n_out = 0
     for i in range(lo, hi):
-        x = X[i]
-        _row_candidates(x, xmin, bin_width, n_bins, rcdf, threshold, min_len, max_len, bins, csum, ks, ps, qs, counts)
+        x, b = X[i], bins[i]
+        _row_candidates(b, rcdf, smallest, threshold, min_len, max_len, w, ks, ps, qs, ss, counts)
+        n_ex = 0
         for r in range(n_lens):
             if counts[r] == 0:
                 continue
             seqlet_len = max_len - r
-            n_new = _visit(ks, ps, qs, counts, r, seqlet_len, threshold, called, i + 1, keep)
-            if n_out + n_new > cap:
-                cap = 2 * (n_out + n_new)
-                out_i = np.concatenate((out_i, np.empty(cap - out_i.shape[0], dtype=np.int64)))
-                out_s = np.concatenate((out_s, np.empty(cap - out_s.shape[0], dtype=np.int64)))
-                out_e = np.concatenate((out_e, np.empty(cap - out_e.shape[0], dtype=np.int64)))
-                out_a = np.concatenate((out_a, np.empty(cap - out_a.shape[0])))
-                out_p = np.concatenate((out_p, np.empty(cap - out_p.shape[0])))
+            n_new = _visit(ks, ps, qs, counts[r], r, seqlet_len, threshold, called, i + 1, keep, group_k, group_p)
             for c in range(n_new):
                 start = keep[c]
+                s = 0
+                for j in range(start, start + seqlet_len):
+                    s += b[j]
                 a = max(start - flanks, 0)
-                b = min(start + seqlet_len + flanks, length)
+                e = min(start + seqlet_len + flanks, length)
                 total = 0.0
-                for j in range(a, b):
+                for j in range(a, e):
                     total += x[j]
-                out_i[n_out] = i
-                out_s[n_out] = a
-                out_e[n_out] = b
-                out_a[n_out] = total
-                out_p[n_out] = rcdf[seqlet_len, csum[start + seqlet_len] - csum[start]]  # its own p-value
-                n_out += 1
+                at = n_ex  # insertion by start (stable: starts clipped at 0 may tie), so the rows are in order
+                while at > 0 and ex_s[at - 1] > a:
+                    ex_s[at], ex_e[at], ex_a[at], ex_p[at] = ex_s[at - 1], ex_e[at - 1], ex_a[at - 1], ex_p[at - 1]
+                    at -= 1
+                ex_s[at], ex_e[at], ex_a[at] = a, e, total
+                ex_p[at] = rcdf[seqlet_len, s]  # its own p-value
+                n_ex += 1
+        if n_out + n_ex > cap:  # grown once per example at most, not inside the loops above (numba keeps them lean)
+            cap = 2 * (n_out + n_ex)
+            out_i = np.concatenate((out_i, np.empty(cap - out_i.shape[0], dtype=np.int64)))
+            out_s = np.concatenate((out_s, np.empty(cap - out_s.shape[0], dtype=np.int64)))
+            out_e = np.concatenate((out_e, np.empty(cap - out_e.shape[0], dtype=np.int64)))
+            out_a = np.concatenate((out_a, np.empty(cap - out_a.shape[0])))
+            out_p = np.concatenate((out_p, np.empty(cap - out_p.shape[0])))
+        for c in range(n_ex):
+            out_i[n_out], out_s[n_out], out_e[n_out], out_a[n_out], out_p[n_out] = i, ex_s[c], ex_e[c], ex_a[c], ex_p[c]
+            n_out += 1
     return out_i[:n_out], out_s[:n_out], out_e[:n_out], out_a[:n_out], out_p[:n_out]
 
 
 @kernel(nogil=True)
-def _count(X, xmin, bin_width, n_bins, rcdf, thresholds, min_len, max_len, lo, hi):
+def _count(bins, sums, rcdf, smallest, thresholds, min_len, max_len, lo, hi):
     """The number of seqlets :func:`_decode` calls in examples lo..hi-1 at each threshold (largest first)."""
-    length = X.shape[1]
+    length = bins.shape[1]
     n_lens = max_len - min_len + 1
-    bins, csum, ks, ps, qs, counts, keep, called = _scratch(length, n_lens)
-    all_k = np.empty((n_lens, length), dtype=np.int64)
-    all_p = np.empty((n_lens, length))
-    all_q = np.empty((n_lens, length))
+    w, ks, ps, qs, ss, counts, keep, called, group_k, group_p = _scratch(length, n_lens, sums)
     totals = np.zeros(thresholds.shape[0], dtype=np.int64)
     stamp = 0
     for i in range(lo, hi):
-        _row_candidates(
-            X[i],
-            xmin,
-            bin_width,
-            n_bins,
-            rcdf,
-            thresholds[0],
-            min_len,
-            max_len,
-            bins,
-            csum,
-            all_k,
-            all_p,
-            all_q,
-            counts,
-        )
+        _row_candidates(bins[i], rcdf, smallest, thresholds[0], min_len, max_len, w, ks, ps, qs, ss, counts)
         for t in range(thresholds.shape[0]):
             stamp += 1
             found = 0
             for r in range(n_lens):
-                m = counts[r]
-                if m > 0:  # _visit reorders its row: work on a copy
-                    ks[r, :m], ps[r, :m], qs[r, :m] = all_k[r, :m], all_p[r, :m], all_q[r, :m]
-                    found += _visit(ks, ps, qs, counts, r, max_len - r, thresholds[t], called, stamp, keep)
+                if counts[r] > 0:
+                    found += _visit(
+                        ks, ps, qs, counts[r], r, max_len - r, thresholds[t], called, stamp, keep, group_k, group_p
+                    )
             totals[t] += found
             if found == 0:  # nothing passes here, so no stricter threshold calls anything in this example
                 break
@@ -342,24 +389,27 @@ def _pool() -> ThreadPoolExecutor | None:
     return ThreadPoolExecutor(n) if n > 1 else None
 
 
-def _recursive(scores, control, threshold, min_len, max_len, flanks, n_bins, target_fdr):
+def _recursive(scores, extremes, control, threshold, min_len, max_len, flanks, n_bins, target_fdr):
     columns = ["example_idx", "start", "end", "attribution", "p_value"]
-    xmin, xmax = float(scores.min()), float(scores.max())
+    xmin, xmax = extremes
     fdr = None
     pool = _pool()
     try:
         if xmax == xmin:  # every span has the same sum: nothing stands out
-            tables = None
+            bins = rcdf = None
         else:
             bin_width = (xmax - xmin) / (n_bins - 1)
-            f = sum(_run(pool, lambda lo, hi: _histogram(scores[lo:hi], xmin, bin_width, n_bins), len(scores)))
-            tables = xmin, bin_width, n_bins, _tail_probabilities(f / scores.size, max_len)
+            bins, counts = _binned(pool, scores, xmin, bin_width, n_bins)
+            rcdf = _tail_probabilities(counts / scores.size, max_len)
+            sums = np.empty(0, dtype=np.int32 if (n_bins - 1) * min_len < 1 << 31 else np.int64)  # its dtype
         if control is not None:
             n_x = n_c = np.zeros(len(_THRESHOLDS), dtype=np.int64)
-            if tables is not None:
+            if rcdf is not None:
+                control_bins, _ = _binned(pool, control, xmin, bin_width, n_bins)
+                smallest = _smallest_passing(rcdf, _THRESHOLDS[0])
                 n_x, n_c = (
-                    sum(_run(pool, _count, len(a), a, *tables, _THRESHOLDS, min_len, max_len))
-                    for a in (scores, control)
+                    sum(_run(pool, _count, len(b), b, sums, rcdf, smallest, _THRESHOLDS, min_len, max_len))
+                    for b in (bins, control_bins)
                 )
             with np.errstate(divide="ignore", invalid="ignore"):
                 estimate = np.where(n_x > 0, (n_c + 1) * (scores.size / control.size) / n_x, np.nan)
@@ -368,13 +418,20 @@ def _recursive(scores, control, threshold, min_len, max_len, flanks, n_bins, tar
             threshold = fdr.loc[passing, "threshold"].max() if passing.any() else None
             if threshold is None:
                 _warn_unreached(fdr, target_fdr)
-        if tables is None or threshold is None:
+        if rcdf is None or threshold is None:
             return _empty(columns), fdr
-        parts = _run(pool, _decode, len(scores), scores, *tables, float(threshold), min_len, max_len, flanks)
+        threshold = float(threshold)
+        smallest = _smallest_passing(rcdf, threshold)
+        parts = _run(
+            pool, _decode, len(scores), scores, bins, sums, rcdf, smallest, threshold, min_len, max_len, flanks
+        )
     finally:
         if pool is not None:
             pool.shutdown()
-    return _table(*(np.concatenate(field) for field in zip(*parts))), fdr
+    idx, start, end, attribution, p = (np.concatenate(field) for field in zip(*parts))
+    order = np.argsort(p, kind="stable")  # the rows are by example and start: ties stay in that order
+    fields = {"example_idx": idx, "start": start, "end": end, "attribution": attribution, "p_value": p}
+    return pd.DataFrame({name: value[order] for name, value in fields.items()}, copy=False), fdr
 
 
 def _warn_unreached(fdr: pd.DataFrame, target_fdr: float) -> None:
@@ -654,8 +711,8 @@ def seqlets(
         raise TypeError(f"return_fdr must be a bool; got {describe(return_fdr)}")
     if return_fdr and (method != "recursive" or control is None):
         raise ValueError("return_fdr=True needs method='recursive' and control attributions (control=...)")
-    scores = _project(attributions, X, "attributions", "X")
-    controls = None if control is None else _project(control, control_X, "control", "control_X")
+    scores, extremes = _project(attributions, X, "attributions", "X")
+    controls = None if control is None else _project(control, control_X, "control", "control_X")[0]
     if control is None and control_X is not None:
         raise ValueError("control_X must come with control (the attributions of the control sequences)")
 
@@ -674,7 +731,9 @@ def seqlets(
         bins = check_positive_int(1000 if n_bins is None else n_bins, "n_bins")
         if bins < 2:
             raise ValueError(f"n_bins must be at least 2; got {bins}")
-        table, fdr = _recursive(scores, controls, float(threshold), min_len, max_len, int(flanks), bins, target)
+        table, fdr = _recursive(
+            scores, extremes, controls, float(threshold), min_len, max_len, int(flanks), bins, target
+        )
         return SeqletsResult(table, fdr) if return_fdr else table
 
     target = check_fraction(0.2 if target_fdr is None else target_fdr, "target_fdr")
