@@ -127,3 +127,16 @@ def test_reverse_complement_twice_is_the_pattern_and_trims_to_the_same_sites(lit
         eu.motifs.trim(rc, 0.5).seqlets[["example_idx", "start", "end"]],
         eu.motifs.trim(pattern, 0.5).seqlets[["example_idx", "start", "end"]],
     )
+
+
+def test_a_file_that_is_not_hdf5_is_named(tmp_path):
+    """h5py said 'Unable to synchronously open file (file signature not found)', naming no file."""
+    for name, content in (("text.h5", b"not hdf5\n"), ("empty.h5", b""), ("binary.h5", bytes(range(256)) * 4)):
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=rf"{name} is not an HDF5 file \(modisco-lite's results h5\)"):
+            eu.motifs.read_modisco(path)
+    with pytest.raises(FileNotFoundError, match=r"none\.h5' does not exist"):
+        eu.motifs.read_modisco(tmp_path / "none.h5")
+    with pytest.raises(TypeError, match="path must be a str or os.PathLike"):
+        eu.motifs.read_modisco(None)

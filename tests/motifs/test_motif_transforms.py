@@ -60,3 +60,19 @@ def test_background_must_be_finite_and_positive(background):
     """A NaN background went through (its comparison with 0 is False) and gave NaN scores."""
     with pytest.raises(ValueError, match="background must be 4 finite positive frequencies"):
         to_pwm(np.full((4, 3), 0.25), background=background)
+
+
+@pytest.mark.parametrize("fn", [to_pwm, information_content, consensus, to_ppm])
+def test_raw_arrays_are_checked_as_motifs_are(fn, probs):
+    """A raw (A, W) array is read as a Motif of it would be: NaN, inf or negative values and (for probabilities) a
+    column summing to 0 are refused (they gave NaN scores, or 'AAA' as consensus); columns off 1 are renormalized."""
+    for bad in (np.full((4, 3), np.nan), -np.ones((4, 3)), np.where(probs > 0.5, np.inf, probs)):
+        with pytest.raises(ValueError, match="must hold finite non-negative values"):
+            fn(bad)
+    if fn is not to_ppm:  # counts may have an empty column (a pseudocount fills it)
+        with pytest.raises(ValueError, match=r"column\(s\) \[1\] sum to 0"):
+            fn(np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]))
+        with pytest.warns(UserWarning, match="renormalized"):
+            scaled = fn(probs * 3)
+        expected = fn(Motif("m", probs))
+        assert scaled == expected if isinstance(expected, str) else np.allclose(scaled, expected)

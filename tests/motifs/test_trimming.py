@@ -146,3 +146,12 @@ def test_errors_name_the_argument():
         trim(_pattern(rng, 15), flank=-1)
     with pytest.raises(TypeError, match="motif must be a Motif, a ModiscoPattern or a MotifSet; got"):
         trim(np.ones((4, 5)))
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf"), -1.0])
+def test_information_threshold_must_be_finite_bits(threshold):
+    """threshold=nan kept a single column and -1 kept everything, both without a word."""
+    motif = Motif("m", np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.7], [0.25] * 4]).T)
+    with pytest.raises(ValueError, match="threshold must be a finite number of bits >= 0"):
+        trim(motif, threshold)
+    assert trim(motif, 0.0).width == 3  # 0 bits: every position passes

@@ -13,6 +13,7 @@ h5py comes with the ``modisco`` extra (``pip install 'eugene[modisco]'``).
 from __future__ import annotations
 
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -155,8 +156,16 @@ def read_modisco(path: str | PathLike) -> MotifSet:
     >>> patterns = eu.motifs.read_modisco("modisco_results.h5")        # doctest: +SKIP
     >>> patterns[0].cwm.shape, patterns[0].seqlets.head()               # doctest: +SKIP
     """
+    if not isinstance(path, (str, PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike; got {describe(path)}")
     h5py = _h5py()
-    with h5py.File(path, "r") as f:
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"modisco results file {str(path)!r} does not exist (or is not a file)")
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as err:  # h5py's message names no file
+        raise ValueError(f"{path} is not an HDF5 file (modisco-lite's results h5): {err}") from None
+    with handle as f:
         patterns = MotifSet(name=str(path))
         for group, sign in _SIGNS.items():
             if group not in f:

@@ -14,7 +14,7 @@ import numpy as np
 
 from eugene._validate import describe
 from eugene.motifs._alphabet import DNA
-from eugene.motifs.motif import Motif
+from eugene.motifs.motif import Motif, _normalize_columns
 
 __all__ = ["to_ppm", "to_pwm", "information_content", "consensus", "reverse_complement"]
 
@@ -28,12 +28,17 @@ _IUPAC = {
 
 
 def _matrix(motif: Motif | Any, name: str = "motif") -> np.ndarray:
+    """The (A, W) matrix of a Motif (its probabilities) or of an array, which must be finite and non-negative; an
+    array of probabilities (``name="motif"``) is normalized column by column as a Motif's would be (a column summing
+    to 0 is an error, one off 1 is renormalized with a warning)."""
     if isinstance(motif, Motif):
         return motif.probs
     arr = np.asarray(motif, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[1] == 0:
         raise ValueError(f"{name} must be a Motif or an (A, W) array with W >= 1; got {describe(arr)}")
-    return arr
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError(f"{name} must hold finite non-negative values; got {describe(arr)} with NaN, inf or < 0")
+    return _normalize_columns(arr, name) if name == "motif" else arr
 
 
 def _background(background: Any, size: int, motif: Motif | Any) -> np.ndarray:

@@ -180,6 +180,8 @@ def trim_window(
         cutoff = fraction * scores.max()
     elif isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)):
         raise TypeError(f"threshold must be a number of bits for by='ic'; got {describe(threshold)}")
+    elif not np.isfinite(threshold) or threshold < 0:  # NaN kept one column; information content is never < 0
+        raise ValueError(f"threshold must be a finite number of bits >= 0 for by='ic'; got {describe(threshold)}")
     else:
         cutoff = float(threshold)
     return _bounds(scores, cutoff, min_width, int(flank))
