@@ -981,7 +981,7 @@ def build_sdata_cases() -> None:
     case(
         "filters_to_meme_sdata",
         "no pfms key",
-        lambda: eu.interpret.filters_to_meme_sdata(good, TMP / "f.meme"),
+        lambda: eu.interpret.filters_to_meme_sdata(xr.Dataset({"seq": ("_sequence", seqs)}), TMP / "f.meme"),
         "error",
         ["key", "conv1_pfms"],
     )
@@ -1123,7 +1123,6 @@ def build_motif_file_cases() -> None:
             "row of other length": JASPAR_GOOD.replace("G [ 0 1 0 ]", "G [ 0 1 ]"),
             "missing row": JASPAR_GOOD.replace("T [ 1 0 1 ]\n", ""),
             "unknown letter row": JASPAR_GOOD.replace("T [ 1 0 1 ]", "X [ 1 0 1 ]"),
-            "no header": JASPAR_GOOD.split(">MA0002.1")[0].replace(">MA0001.1 m1\n", ""),
         },
         "read_transfac": {
             "missing // between motifs": TRANSFAC_GOOD.replace("XX\n//\nAC m2", "XX\nAC m2", 1),
@@ -1141,6 +1140,19 @@ def build_motif_file_cases() -> None:
         for label, text in files.items():
             path = write(f"{name}_{label.replace(' ', '_').replace('/', '')}.txt", text)
             case(name, label, lambda r=readers[name][0], p=path: r(p), "error", [path.name])
+    headerless = write("headerless.jaspar", JASPAR_GOOD.split(">MA0002.1")[0].replace(">MA0001.1 m1\n", ""))
+    case(  # documented: a single matrix without a '>' header is named by its file (JASPAR's old .pfm files)
+        "read_jaspar",
+        "no header (one matrix, named by the file)",
+        lambda: eu.motifs.read_jaspar(headerless),
+        "ok",
+        (),
+        lambda r: (
+            None
+            if r.names == ["headerless"] and np.array_equal(r[0].counts, [[1, 2, 3], [3, 2, 1], [0, 1, 0], [1, 0, 1]])
+            else f"read {r.names}"
+        ),
+    )
     case(
         "read_jaspar",
         "alphabet='XY'",
@@ -1493,6 +1505,238 @@ def build_genome_cases() -> None:
     )
 
 
+# ------------------------------------------------------------------------ entry points added since the first probe
+def build_newer_entry_cases() -> None:
+    """read_bed / write_bed / merge_intervals, modisco h5 files, seqlets, trimming, k-mer shuffles, the one-hot
+    sampler, motif transforms and verify_store: bad or unusual input against each."""
+    good_bed = write("plain.bed", "chr1\t5\t15\tp1\nchr2\t20\t30\tp2\n")
+    beds = {
+        "well-formed": (good_bed, "ok"),
+        "gzip": (write("plain.bed.gz", gzip.compress(good_bed.read_bytes())), "ok"),
+        "UTF-8 name": (write("utf8.bed", "chr1\t5\t15\tp\u00b5\n"), "ok"),
+        "binary": (write("bin.bed", bytes(range(256)) * 4), "error"),
+        "latin-1 byte": (write("latin1.bed", "chr1\t5\t15\tcaf\u00e9\n".encode("latin-1")), "error"),
+        "truncated gzip": (truncated_gzip("chr1\t5\t15\n" * 2000, "cut.bed.gz"), "error"),
+        "start > end": (write("backwards.bed", "chr1\t50\t10\n"), "error"),
+        "float coordinates": (write("float.bed", "chr1\t5.5\t10\n"), "error"),
+        "bad strand": (write("strand.bed", "chr1\t5\t15\tp\t0\t*\n"), "error"),
+        "missing file": (TMP / "none.bed", "error"),
+        "directory": (TMP, "error"),
+    }
+    for label, (path, expect) in beds.items():
+        case(
+            "read_bed",
+            label,
+            lambda p=path: eu.genome.read_bed(p),
+            expect,
+            [path.name, "bed", "start", "strand"],
+            frame(min_rows=1, columns=("chrom", "start", "end")),
+        )
+    case(
+        "read_bed",
+        "DataFrame without end",
+        lambda: eu.genome.read_bed(pd.DataFrame({"chrom": ["c"], "start": [1]})),
+        "error",
+        ["end"],
+    )
+    case("read_bed", "bed=3", lambda: eu.genome.read_bed(3), "error", ["bed"])
+    table = eu.genome.read_bed(good_bed)
+    case(
+        "write_bed",
+        "round trip",
+        lambda: eu.genome.read_bed(eu.genome.write_bed(TMP / "out.bed", table)),
+        "ok",
+        (),
+        same_table(table),
+    )
+    case(
+        "write_bed",
+        "no chrom column",
+        lambda: eu.genome.write_bed(TMP / "x.bed", table.drop(columns="chrom")),
+        "error",
+        ["chrom"],
+    )
+    scored = table.assign(score=[1.0, np.nan])
+    case(
+        "merge_intervals",
+        "NaN score",
+        lambda: eu.genome.merge_intervals(scored),
+        "any",
+        ["score"],
+        frame(finite=("start", "end")),
+    )
+    case(
+        "merge_intervals",
+        "merge='bad'",
+        lambda: eu.genome.merge_intervals(table.assign(score=1.0), "bad"),
+        "error",
+        ["merge"],
+    )
+    case("merge_intervals", "no score column", lambda: eu.genome.merge_intervals(table), "error", ["score"])
+
+    # modisco h5 files
+    plain = eu.motifs.MotifSet.from_counts(np.random.default_rng(0).integers(1, 9, (2, 4, 6)).astype(float))
+    case(
+        "write_modisco",
+        "motifs without CWM",
+        lambda: eu.motifs.write_modisco(plain, TMP / "p.h5"),
+        "error",
+        ["patterns", "ModiscoPattern"],
+    )
+
+    def empty_round_trip() -> Any:
+        eu.motifs.write_modisco(eu.motifs.MotifSet([]), TMP / "empty_set.h5")
+        return eu.motifs.read_modisco(TMP / "empty_set.h5")
+
+    case("write_modisco", "empty MotifSet (read back)", empty_round_trip, "any", ["patterns"], motif_set(0, 0))
+    for label, path in {
+        "missing file": TMP / "none.h5",
+        "text file": write("text.h5", "not hdf5\n"),
+        "binary": write("bin.h5", bytes(range(256)) * 4),
+        "empty file": write("empty.h5", ""),
+    }.items():
+        case("read_modisco", label, lambda p=path: eu.motifs.read_modisco(p), "error", [path.name, "h5", "modisco"])
+
+    # seqlets
+    X = INPUTS["X"]
+    rng = np.random.default_rng(1)
+    attr = X * rng.normal(size=(N, 1, L)).astype(np.float32)
+    attr[:, :, 10:16] *= 10
+    table_check = frame(columns=("example_idx", "start", "end"), finite=("start", "end"))
+    case("seqlets", "plain", lambda: eu.interpret.seqlets(attr), "ok", (), table_check)
+    case(
+        "seqlets",
+        "tfmodisco",
+        lambda: eu.interpret.seqlets(attr, X, method="tfmodisco", window_size=5, flank=2),
+        "ok",
+        (),
+        table_check,
+    )
+    for label, (args, kw) in {
+        "NaN attributions": ((attr * np.nan,), {}),
+        "inf attributions": ((np.where(attr > 0, np.inf, attr),), {}),
+        "(N, L, A) attributions": ((attr.transpose(0, 2, 1).copy(),), {"method": "tfmodisco"}),
+        "method='bad'": ((attr,), {"method": "bad"}),
+        "threshold=-1": ((attr,), {"threshold": -1.0}),
+        "target_fdr=2": ((attr, X), {"method": "tfmodisco", "target_fdr": 2.0}),
+        "min_seqlet_len > L": ((attr,), {"min_seqlet_len": L + 5}),
+        "X of another shape": ((attr, X[:, :, :10]), {"method": "tfmodisco"}),
+        "attributions=None": ((None,), {}),
+    }.items():
+        names = ["attributions", "X", *kw] + (["sequence length"] if "(N, L, A)" in label else [])
+        case("seqlets", label, lambda a=args, k=kw, n=names: eu.interpret.seqlets(*a, **k), "error", names)
+    case("seqlets", "N=0", lambda: eu.interpret.seqlets(attr[:0]), "any", ["attributions"], frame(max_rows=0))
+    scores = (attr * X).sum(axis=1)  # documented: (N, L) scores are used as they are
+    case(
+        "seqlets",
+        "(N, L) scores",
+        lambda: eu.interpret.seqlets(scores),
+        "ok",
+        (),
+        same_table(eu.interpret.seqlets(attr, X), ("example_idx", "start", "end")),
+    )
+
+    # trimming, transforms
+    motif = eu.motifs.Motif("m", np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.7], [0.25] * 4]).T)
+    for fn_name in ("trim", "trim_window"):
+        fn = getattr(eu.motifs, fn_name)
+        case(fn_name, "plain", lambda f=fn: f(motif), "ok", (), lambda r: None)
+        for label, kw in {
+            "threshold=nan": {"threshold": float("nan")},
+            "threshold=-1": {"threshold": -1.0},
+            "min_width=0": {"min_width": 0},
+            "flank=-1": {"flank": -1},
+            "by='bad'": {"by": "bad"},
+            "background NaN": {"background": np.full(4, np.nan)},
+            "background of 3": {"background": np.full(3, 1 / 3)},
+        }.items():
+            case(fn_name, label, lambda f=fn, k=kw: f(motif, **k), "error", [*kw])
+        case(fn_name, "motif=array", lambda f=fn: f(np.full((4, 3), 0.25)), "error", ["motif"])
+        case(  # documented: min_width is the fewest positions kept, so a narrower motif is kept whole
+            fn_name,
+            "min_width > width (kept whole)",
+            lambda f=fn: f(motif, min_width=9),
+            "ok",
+            (),
+            lambda r: None if (r == (0, 3) if isinstance(r, tuple) else r.width == 3) else f"got {r}",
+        )
+    for fn_name in ("to_ppm", "to_pwm", "information_content", "consensus"):
+        fn = getattr(eu.motifs, fn_name)
+        case(fn_name, "plain", lambda f=fn: f(motif), "ok", (), finite_array if fn_name != "consensus" else None)
+        for label, matrix in {
+            "NaN matrix": np.full((4, 3), np.nan),
+            "negative matrix": -np.ones((4, 3)),
+            "3-D matrix": np.ones((1, 4, 3)),
+            "zero column": np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]),
+        }.items():
+            case(
+                fn_name,
+                label,
+                lambda f=fn, m=matrix: f(m),
+                "error",
+                ["motif", "counts", "matrix", "column"],
+                finite_array if fn_name != "consensus" else None,
+            )
+
+    # k-mer shuffles, the one-hot sampler
+    for label, (args, kw) in {
+        "k=0": ((X, 0), {}),
+        "k > L": ((X, L + 1), {}),
+        "n=0": ((X, 2), {"n": 0}),
+        "seed=-1": ((X, 2), {"seed": -1}),
+        "(N, L, A)": ((X.transpose(0, 2, 1).copy(), 2), {}),
+        "NaN X": ((X * np.nan, 2), {}),
+    }.items():
+        case("kmer_shuffle", label, lambda a=args, k=kw: eu.seq.kmer_shuffle(*a, **k), "error", ["k", "n", "seed", "X"])
+    case("kmer_shuffle", "k=2", lambda: eu.seq.kmer_shuffle(X, 2, n=2), "ok", (), shaped((N, 2, A, L)))
+    probs = np.full((A, L), 1 / A)
+    case("sample_onehot", "plain", lambda: eu.seq.sample_onehot(probs, 2), "ok", (), shaped((2, A, L)))
+    # documented: each column is normalized first (counts work), and n=0 gives an empty (0, A, W) array
+    case(
+        "sample_onehot",
+        "counts",
+        lambda: eu.seq.sample_onehot(probs * 3, 2),
+        "ok",
+        (),
+        same_as(eu.seq.sample_onehot(probs, 2)),
+    )
+    case("sample_onehot", "n=0", lambda: eu.seq.sample_onehot(probs, 0), "ok", (), shaped((0, A, L)))
+    for label, (value, kw) in {
+        "NaN probabilities": (probs * np.nan, {}),
+        "negative probabilities": (probs - 1, {}),
+        "1-D probabilities": (probs[:, 0], {}),
+        "seed=-1": (probs, {"seed": -1}),
+    }.items():
+        case(
+            "sample_onehot", label, lambda v=value, k=kw: eu.seq.sample_onehot(v, **k), "error", ["probs", "n", "seed"]
+        )
+
+    # verify_store
+    case(
+        "verify_store",
+        "missing store",
+        lambda: eu.interpret.verify_store(TMP / "none.zarr"),
+        "error",
+        ["none.zarr", "store"],
+    )
+    case("verify_store", "a plain file", lambda: eu.interpret.verify_store(good_bed), "error", ["plain.bed", "store"])
+    case(
+        "verify_store",
+        "an empty folder",
+        lambda: eu.interpret.verify_store(Path(tempfile.mkdtemp(dir=TMP))),
+        "error",
+        ["store", "zarr"],
+    )
+
+
+def same_table(reference: pd.DataFrame, columns: tuple[str, ...] = ("chrom", "start", "end")) -> Callable:
+    def check(result: Any) -> str | None:
+        want, got = (t[list(columns)].reset_index(drop=True) for t in (reference, result))
+        return None if got.equals(want) else "the table differs from the reference"
+
+    return check
+
+
 class Evil:
     def __reduce__(self):
         return (os.system, ("true",))
@@ -1771,6 +2015,7 @@ BUILDERS = {
     "genome": build_genome_cases,
     "models": build_model_loading_cases,
     "cli": build_cli_cases,
+    "newer entry points": build_newer_entry_cases,
 }
 
 
@@ -1782,6 +2027,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-threads", action="store_true", help="skip the thread-safety section")
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    eu.settings.verbose = False  # the probe's report, without a progress bar per case
     MODEL, INPUTS = tiny_model(0), make_inputs(0)
     with tempfile.TemporaryDirectory(prefix="eugene-probe-") as tmp:
         TMP = Path(tmp)
