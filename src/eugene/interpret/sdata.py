@@ -208,7 +208,7 @@ def _store_coordinates(sdata: xr.Dataset, store: Path) -> None:
 # --- EUGENe's keyword names ------------------------------------------------------------------------------------
 
 # EUGENe's (0.1) keyword -> eugene's, where both mean the same thing; docs/index.md has the table per function.
-EUGENE_KEYWORDS = {
+_EUGENE_KEYWORDS = {
     "seq_var": "seq_key",
     "layer_name": "layer",
     "reference_type": "references",
@@ -243,7 +243,7 @@ def _eugene_keywords(kwargs: dict[str, Any], named: dict[str, Any], takes: tuple
     for theirs in takes:
         if theirs not in kwargs:
             continue
-        ours = EUGENE_KEYWORDS[theirs]
+        ours = _EUGENE_KEYWORDS[theirs]
         value = kwargs.pop(theirs)
         if named.get(ours) is not None or ours in kwargs:
             raise TypeError(f"{theirs} is EUGENe's name for {ours}; give one of them, not both")
