@@ -2,12 +2,16 @@
 
 Each decomposition is plain torch code; the DeepLIFT mode runs it under itself, so its sigmoids, tanhs and
 products of input-dependent tensors get the rescale and Shapley rules. This makes a fused LSTM or GRU kernel, a
-LayerNorm and a GLU exact instead of flagged. A decomposition returns None for a variant it does not cover
-(packed sequences, LSTM projections), and the call is flagged.
+LayerNorm, a GLU and attention (``F.scaled_dot_product_attention``, ``nn.MultiheadAttention``, and through it
+``nn.TransformerEncoderLayer`` / ``DecoderLayer``) exact instead of flagged. A decomposition returns None for a
+variant it does not cover (packed sequences, LSTM projections, attention dropout in training), and the call is
+flagged.
 """
 
 from __future__ import annotations
 
+import math
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -89,10 +93,59 @@ def _glu(input, dim=-1):
     return a * torch.sigmoid(b)
 
 
+def _scaled_dot_product_attention(
+    query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
+):
+    """softmax(q kᵀ · scale + mask) v, as ``F.scaled_dot_product_attention`` documents its math: two products of
+    input-dependent factors (Shapley rule) around a softmax (its exact decomposition)."""
+    if dropout_p > 0:
+        return None  # random dropout of the attention weights has no exact rule
+    if enable_gqa:
+        groups = query.shape[-3] // key.shape[-3]
+        key, value = key.repeat_interleave(groups, dim=-3), value.repeat_interleave(groups, dim=-3)
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = query @ key.transpose(-2, -1) * scale
+    if is_causal:
+        allowed = torch.ones(query.shape[-2], key.shape[-2], dtype=torch.bool, device=query.device).tril()
+        scores = scores.masked_fill(~allowed, -math.inf)
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(~attn_mask, -math.inf)
+        else:
+            scores = scores + attn_mask
+    return torch.softmax(scores, dim=-1) @ value
+
+
+def _undispatched(func: Callable) -> Callable | None:
+    """``func`` (a Python function of torch.nn.functional that hands itself to ``__torch_function__`` first) with that
+    hand-over skipped, so that its body runs under the mode and each primitive it calls gets its rule.
+
+    The copy shares ``func``'s code and a copy of its module's namespace in which ``has_torch_function`` answers
+    False; nothing of torch is changed. None when ``func`` does not dispatch that way (its body would call the mode
+    again).
+    """
+    code = getattr(func, "__code__", None)
+    if code is None or "has_torch_function" not in code.co_names:
+        return None
+    namespace = {**func.__globals__, "has_torch_function": lambda *_: False}
+    body = types.FunctionType(code, namespace, func.__name__, func.__defaults__, func.__closure__)
+    body.__kwdefaults__ = func.__kwdefaults__
+    return body
+
+
+# nn.MultiheadAttention's functional core (also inside nn.TransformerEncoderLayer / DecoderLayer), run as torch
+# writes it: projections (linear), q kᵀ (a product of two input-dependent factors), softmax or
+# scaled_dot_product_attention, the weighted sum of v (a product) and the output projection, each with its rule; its
+# masks, bias_k / bias_v and weight averaging are torch's own.
+_MULTI_HEAD_ATTENTION = _undispatched(F.multi_head_attention_forward)
+
+
 DECOMPOSITIONS: dict[str, Callable[..., Any]] = {
     "lstm": _recurrent(_lstm_cell, 4),
     "gru": _recurrent(_gru_cell, 4),
     "layer_norm": _layer_norm,
     "rms_norm": _rms_norm,
     "glu": _glu,
+    "scaled_dot_product_attention": _scaled_dot_product_attention,
+    **({"multi_head_attention_forward": _MULTI_HEAD_ATTENTION} if _MULTI_HEAD_ATTENTION else {}),
 }

@@ -35,7 +35,8 @@ LINEAR = frozenset(
     __pos__ positive sum nansum mean cumsum diff cat concat concatenate stack hstack vstack dstack reshape reshape_as
     view view_as flatten unflatten permute transpose transpose_ swapaxes swapdims movedim moveaxis t squeeze
     squeeze_ unsqueeze unsqueeze_ __getitem__ __setitem__ index_select narrow select split split_with_sizes chunk
-    unbind tensor_split pad constant_pad_nd avg_pool1d avg_pool2d avg_pool3d adaptive_avg_pool1d adaptive_avg_pool2d
+    unbind tensor_split gather take take_along_dim as_strided pad constant_pad_nd avg_pool1d avg_pool2d avg_pool3d
+    adaptive_avg_pool1d adaptive_avg_pool2d
     contiguous clone to float double half bfloat16 type type_as cpu cuda expand expand_as repeat repeat_interleave
     tile flip fliplr flipud roll unfold fold pixel_shuffle pixel_unshuffle interpolate upsample trace diagonal
     tril triu rot90 sum_to_size zeros_like ones_like full_like empty_like rand_like randn_like new_zeros new_ones

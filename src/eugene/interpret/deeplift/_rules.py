@@ -54,7 +54,8 @@ class _Rescale(torch.autograd.Function):
     def forward(ctx, a_r: torch.Tensor, a_x: torch.Tensor, y_x: torch.Tensor, fn: Callable) -> torch.Tensor:
         y_r = fn(a_r)
         delta = a_x - a_r
-        small = delta.abs() < _small(delta.dtype)
+        # not >= rather than <: a Δ of NaN (both sides -inf, as masked attention scores are) takes the derivative too
+        small = ~(delta.abs() >= _small(delta.dtype))
         multiplier = (y_x - y_r) / torch.where(small, torch.ones_like(delta), delta)
         if small.any():
             multiplier = torch.where(small, _derivative(fn, a_x), multiplier)
@@ -91,7 +92,8 @@ def multi_affine(g: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], a: Pai
     through_a = g(a_r, b_mean)
     through_b = g(a_mean, b_r)
     linear = through_a + through_b
-    return y_x, linear + (y_r - linear).detach()
+    # a constant -inf inside g (baddbmm adding a masked attention score) is -inf in ``linear`` too: keep y_r there
+    return y_x, torch.where(torch.isfinite(linear), linear + (y_r - linear).detach(), y_r)
 
 
 class _CrossMax(torch.autograd.Function):
