@@ -3,7 +3,7 @@
 Regions of a reference genome (BED / narrowPeak + FASTA) become fixed-length one-hot windows with their coordinates;
 variants of a VCF become ref / alt windows; per-base values and scored intervals go back out as bigWig and BED in
 genome coordinates, and variant scores as VCF INFO fields. Reading a genome needs the ``genome`` extra (pyfaidx),
-writing bigWig needs it too (pybigtools): ``pip install "eugene[genome]"``.
+writing bigWig needs it too (pybigtools): ``pip install "eugene-interpret[genome]"``.
 
 Examples
 --------

@@ -20,7 +20,7 @@ from eugene._validate import check_positive_int, describe
 PathLike = str | os.PathLike
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_EXTRA_HINT = 'install the genome extra: pip install "eugene[genome]"'
+_EXTRA_HINT = 'install the genome extra: pip install "eugene-interpret[genome]"'
 
 
 def require(module: str, purpose: str) -> Any:

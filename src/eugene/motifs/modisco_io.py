@@ -7,7 +7,7 @@ with ``sequence`` (W, 4: the letter frequencies over its seqlets), ``contrib_sco
 ``subpattern_<j>`` groups of the same layout; the file's ``window_size`` attribute is the window it ran on. Arrays
 there are (W, 4), position first; here they are (A, W), letters first, as every eugene motif.
 
-h5py comes with the ``modisco`` extra (``pip install 'eugene[modisco]'``).
+h5py comes with the ``modisco`` extra (``pip install 'eugene-interpret[modisco]'``).
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def _h5py():
         import h5py
     except ImportError as error:
         raise ImportError(
-            "reading and writing TF-MoDISco h5 files needs h5py: pip install 'eugene[modisco]'"
+            "reading and writing TF-MoDISco h5 files needs h5py: pip install 'eugene-interpret[modisco]'"
         ) from error
     return h5py
 
