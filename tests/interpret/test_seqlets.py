@@ -80,16 +80,36 @@ def test_recursive_matches_tangermeme(kind):
 
 
 def test_recursive_fdr_matches_tangermeme():
+    """The FDR table by tangermeme's definition, counted with its decoder: the seqlets it calls on the attributions
+    and, with the attributions' null and bins, on the controls (values beyond the attributions' range included, in
+    the end bins) at every threshold. Its own FDR kernels are not called: they compile for half a minute, uncached,
+    while its decoder is compiled once for every tangermeme test here."""
     seqlet = pytest.importorskip("tangermeme.seqlet")
     scores = _planted(5, 60, 300)
-    control = np.random.default_rng(6).normal(size=(120, 250))
+    control = np.random.default_rng(6).normal(size=(120, 250)) * 1.6
+    assert control.min() < scores.min() and control.max() > scores.max()
     ours = eu.interpret.seqlets(scores, control=control, return_fdr=True)
-    theirs = seqlet.recursive_seqlets(scores, X_control=control, return_fdr=True)
-    pd.testing.assert_frame_equal(ours.fdr, theirs.fdr, check_dtype=False, rtol=1e-12)
-    pd.testing.assert_frame_equal(
-        _sorted(ours.seqlets), _sorted(theirs.seqlets.rename(columns={"p-value": "p_value"})), rtol=1e-9
-    )
-    threshold = ours.fdr.loc[ours.fdr["fdr"] <= 0.1, "threshold"].max()
+
+    xmin, bin_width, rcdfs = seqlet._recursive_seqlet_tables(scores, 25, 1000)
+    thresholds = np.logspace(-1, -30, 117)
+    n_x, n_c = np.zeros(117, dtype=np.int64), np.zeros(117, dtype=np.int64)
+    for t, threshold in enumerate(thresholds):
+        for counts, x in ((n_x, scores), (n_c, control)):
+            counts[t] = len(
+                seqlet._recursive_seqlet_decode_fields(x, rcdfs, xmin, bin_width, threshold, 4, 25, 0, 1000)[0]
+            )
+        if n_x[t] == n_c[t] == 0:  # no stricter threshold calls anything
+            break
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fdr = np.where(n_x > 0, (n_c + 1) * (scores.size / control.size) / n_x, np.nan)
+    reference = pd.DataFrame({"threshold": thresholds, "n_seqlets": n_x, "n_control_seqlets": n_c, "fdr": fdr})
+    assert n_x[0] > 10 and n_c[0] > 0 and (reference["fdr"] <= 0.1).any()
+    pd.testing.assert_frame_equal(ours.fdr, reference, check_dtype=False, rtol=1e-12)
+
+    threshold = reference.loc[reference["fdr"] <= 0.1, "threshold"].max()
+    theirs = seqlet.recursive_seqlets(scores, threshold=threshold).rename(columns={"p-value": "p_value"})
+    assert len(theirs) > 10
+    pd.testing.assert_frame_equal(_sorted(ours.seqlets), _sorted(theirs), rtol=1e-9)
     pd.testing.assert_frame_equal(ours.seqlets, eu.interpret.seqlets(scores, threshold=threshold))
 
 
@@ -166,6 +186,8 @@ def test_constant_scores_give_no_seqlets():
         ({"window_size": 9, "flank": 2}, ValueError, "window_size, flank are not an option"),
         ({"return_fdr": True}, ValueError, "return_fdr=True needs"),
         ({"threshold": 2.0}, ValueError, "threshold must be a p-value"),
+        ({"threshold": -1.0}, ValueError, r"threshold must be a p-value in \(0, 1\]"),  # called nothing, silently
+        ({"threshold": float("nan")}, ValueError, "threshold must be a p-value"),
         ({"min_seqlet_len": 8, "max_seqlet_len": 4}, ValueError, "max_seqlet_len must be at least"),
         ({"X": np.ones((2, 4, 50))}, ValueError, "X must be None when attributions is already projected"),
         ({"control_X": np.ones((2, 50))}, ValueError, "control_X must come with control"),

@@ -719,8 +719,8 @@ def seqlets(
     if method == "recursive":
         target = check_fraction(0.1 if target_fdr is None else target_fdr, "target_fdr")
         threshold = 0.01 if threshold is None else threshold
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) or not threshold <= 1:
-            raise ValueError(f"threshold must be a p-value, a number at most 1; got {describe(threshold)}")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) or not 0 < threshold <= 1:
+            raise ValueError(f"threshold must be a p-value in (0, 1]; got {describe(threshold)}")  # <= 0: none pass
         min_len = check_positive_int(4 if min_seqlet_len is None else min_seqlet_len, "min_seqlet_len")
         max_len = check_positive_int(25 if max_seqlet_len is None else max_seqlet_len, "max_seqlet_len")
         if max_len < min_len:
