@@ -8,9 +8,11 @@ import torch
 from torch import nn
 from zoo import TWO_HEADED, ZOO, make, random_onehot, reference_models
 
+import eugene as eu
 from eugene.interpret import ism
-from eugene.interpret._engine import resolve_target
+from eugene.interpret._engine import Run, resolve_target
 from eugene.interpret._fastism import FastISM
+from eugene.interpret.mutagenesis import FAST_MARGIN, Mutagenesis
 
 
 def brute_force(model: nn.Module, X: torch.Tensor, target) -> torch.Tensor:
@@ -237,3 +239,129 @@ def test_every_input_kind_and_an_empty_batch() -> None:
 def test_flags_are_checked(kwargs, error, words) -> None:
     with pytest.raises(error, match=words):
         ism(make("residual", seq_len=20), random_onehot(1, seq_len=20), **kwargs)
+
+
+# --- fast="auto": the faster exact path by a cost estimate, the same for the same shapes -----------------------------
+
+
+def _auto(model: nn.Module, X: torch.Tensor, target=0, **kwargs):
+    """ism(fast="auto") as the API runs it, keeping the Mutagenesis to read the path it took (``choice``)."""
+    run = Run(model, X, target, batch_size=kwargs.pop("batch_size", 256), verbose=False)
+    mutagenesis = Mutagenesis(run, fast="auto", **kwargs)
+    with run:
+        return mutagenesis(run.X), mutagenesis.choice
+
+
+def _dense_first(length: int) -> nn.Module:
+    """A 1x1 convolution, then dense layers over the whole sequence: the fast path can shorten nothing that costs."""
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv1d(4, 4, 1), nn.Flatten(), nn.Linear(4 * length, 64), nn.ReLU(), nn.Linear(64, 2))
+
+
+def _dilated(length: int) -> nn.Module:
+    """Dilated residual stack whose receptive field (255) covers the whole sequence after a few layers."""
+
+    class Dilated(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stem = nn.Conv1d(4, 16, 3, padding=1)
+            self.convs = nn.ModuleList(nn.Conv1d(16, 16, 3, dilation=2**i, padding=2**i) for i in range(7))
+            self.head = nn.Linear(16, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = torch.relu(self.stem(x))
+            for conv in self.convs:
+                h = h + torch.relu(conv(h))
+            return self.head(h.mean(dim=2))
+
+    torch.manual_seed(0)
+    return Dilated().eval()
+
+
+def _assert_exact(got: torch.Tensor, model: nn.Module, X: torch.Tensor, **kwargs) -> None:
+    """auto's result is naive ISM's up to float32 rounding (relative to the model's output)."""
+    naive = ism(model, X, fast=False, **kwargs)
+    with torch.no_grad():
+        scale = float(model(X).abs().max())
+    assert float((got - naive).abs().max()) <= 1e-5 * scale
+
+
+@pytest.mark.parametrize(
+    ("name", "make_model", "length", "n", "window"),
+    [
+        ("dense after a 1x1 convolution", _dense_first, 60, 4, {}),
+        ("dilated stack covering the sequence", _dilated, 64, 2, {}),
+        (
+            "one position of one sequence",
+            lambda L: eu.models.build("basset", seq_len=L).eval(),
+            200,
+            1,
+            {"start": 100, "end": 101},
+        ),
+    ],
+)
+def test_auto_takes_the_naive_path_where_it_is_estimated_faster(name, make_model, length, n, window) -> None:
+    torch.manual_seed(0)
+    model = make_model(length).eval()
+    X = random_onehot(n, seq_len=length, seed=11)
+    got, choice = _auto(model, X, **window)
+    assert choice.path == "naive", f"{name}: {choice}"
+    assert choice.fast_seconds > FAST_MARGIN * choice.naive_seconds
+    _assert_exact(got, model, X, **window)
+
+
+def test_auto_takes_the_fast_path_where_it_saves_most_of_the_work() -> None:
+    torch.manual_seed(0)
+    model = eu.models.build("basset", seq_len=200).eval()
+    X = random_onehot(4, seq_len=200, seed=12)
+    got, choice = _auto(model, X)
+    assert choice.path == "fast" and choice.fast_seconds <= FAST_MARGIN * choice.naive_seconds, str(choice)
+    _assert_exact(got, model, X)
+    # the same model on one position of one sequence: the fast path's fixed costs (padding every reference
+    # activation it gathers from, more calls per batch) are no longer worth it
+    assert _auto(model, X[:1], start=100, end=101)[1].path == "naive"
+
+
+def test_auto_choice_depends_on_shapes_only() -> None:
+    """The estimate reads shapes, never timings: other sequences, a copy of the model and a rerun get the same
+    estimates and path, exactly."""
+    import copy
+
+    torch.manual_seed(0)
+    model = eu.models.build("deepbind", seq_len=101, n_filters=16).eval()
+    choices = [
+        _auto(m, random_onehot(20, seq_len=101, seed=seed), start=10, end=90)[1]
+        for m, seed in ((model, 1), (model, 1), (model, 2), (copy.deepcopy(model), 3))
+    ]
+    assert choices[0] is not None and all(choice == choices[0] for choice in choices)
+
+
+def test_auto_says_which_path_when_verbose(capsys) -> None:
+    model = _dense_first(30)
+    X = random_onehot(2, seq_len=30, seed=13)
+    ism(model, X, fast="auto", verbose=True)
+    assert "ism fast='auto': the naive path" in capsys.readouterr().err
+    ism(model, X, fast="auto", verbose=False)
+    assert "fast='auto'" not in capsys.readouterr().err
+
+
+def test_cost_estimate_counts_every_multiply_add() -> None:
+    """The naive path's multiply-adds per mutant are the convolutions' and dense layers' (counted here from their
+    shapes); the fast path's are fewer, and at least those of the dense layers it must run in full."""
+    L = 40
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv1d(4, 8, 5, padding=2),
+        nn.ReLU(),
+        nn.Conv1d(8, 6, 3, dilation=2, padding=2),
+        nn.ReLU(),
+        nn.MaxPool1d(2),
+        nn.Flatten(),
+        nn.Linear(6 * L // 2, 3),
+    ).eval()
+    engine = FastISM(model, torch.device("cpu"))
+    with torch.no_grad():
+        costs = engine.prepare(random_onehot(2, seq_len=L), resolve_target(0)).costs
+    dense = 6 * L // 2 * 3
+    assert costs.naive_mutant.macs == 8 * L * 4 * 5 + 6 * L * 8 * 3 + dense
+    assert dense <= costs.fast_mutant.macs < costs.naive_mutant.macs

@@ -13,6 +13,11 @@ then runs every local node on its window only: the op's input window is gathered
 outside the sequence take the padding value. The first global node receives the full reference activation with the
 window written in, and the rest of the graph runs unchanged on the mutant batch. Every op sees exactly the values it
 sees in a full forward pass, so results equal naive ISM up to float rounding (summation order of the window ops).
+
+The plan also carries a cost estimate of both exact paths (:class:`Costs`): multiply-adds, elements written and torch
+calls of a mutant batch, read off the graph and the reference activations' shapes. ``ism(fast="auto")`` takes the
+fast path only where that estimate says it is clearly cheaper; the estimate depends on shapes alone, so the choice is
+the same every time for the same model, lengths, window and batch size.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from torch import fx, nn
 from .._threads import GLOBALS_PATCH_LOCK
 from ._engine import batches
 
-__all__ = ["FastISM", "FastISMUnsupported"]
+__all__ = ["CHUNK", "Costs", "FastISM", "FastISMUnsupported", "Work"]
+
+CHUNK = 16  # sequences whose reference activations the fast path keeps at once
 
 
 class FastISMUnsupported(Exception):
@@ -134,6 +141,69 @@ class _Window:
     pad_value: float
 
 
+@dataclass(frozen=True)
+class Work:
+    """Work of one step of a path: multiply-adds, elements written or copied, and calls into torch (each a fixed
+    overhead of dispatch, Python and allocation, which dominates small batches)."""
+
+    macs: float = 0.0
+    elements: float = 0.0
+    calls: float = 0.0
+
+    def __add__(self, other: Work) -> Work:
+        return Work(self.macs + other.macs, self.elements + other.elements, self.calls + other.calls)
+
+    def __mul__(self, k: float) -> Work:
+        return Work(self.macs * k, self.elements * k, self.calls * k)
+
+    def seconds(self, device: torch.device) -> float:
+        """Estimated seconds on ``device``'s kind (see ``SECONDS_PER``)."""
+        mac, element, call = SECONDS_PER.get(device.type, SECONDS_PER["cpu"])
+        return self.macs * mac + self.elements * element + self.calls * call
+
+
+# Seconds per multiply-add, per element and per torch call on one CPU thread, fitted to the exact paths' CPU times on
+# the models of ``benchmarks/ism.py --auto`` (see benchmarks/README.md). Only their ratios matter for the choice. Other
+# devices use the CPU's figures (not measured there; a GPU's calls cost relatively more, which favours naive ISM
+# where the fast path's extra calls decide).
+SECONDS_PER: dict[str, tuple[float, float, float]] = {"cpu": (1.0e-10, 1.0e-9, 1.0e-5)}
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Estimated work of the two exact paths for one model and sequence length (see :func:`_costs`).
+
+    Naive ISM builds each mutant and runs the whole model on it; the fast path pads a chunk's reference activations
+    once, then runs the local layers on windows and the rest in full. Work that both paths do alike (the references'
+    own forward pass) is left out.
+    """
+
+    naive_mutant: Work
+    naive_batch: Work
+    fast_mutant: Work
+    fast_batch: Work
+    fast_sequence: Work  # padding one sequence's reference activations
+    fast_chunk: Work
+
+    def work(self, n_sequences: int, n_mutants: int, batch_size: int) -> tuple[Work, Work]:
+        """Estimated work of (fast, naive) ISM of ``n_mutants`` mutants of ``n_sequences`` sequences."""
+        naive_batches = -(-n_mutants // batch_size)
+        chunks = -(-n_sequences // CHUNK)
+        fast_batches = min(n_mutants, naive_batches + chunks)  # the fast path batches within each chunk
+        fast = (
+            self.fast_mutant * n_mutants
+            + self.fast_batch * fast_batches
+            + self.fast_sequence * n_sequences
+            + self.fast_chunk * chunks
+        )
+        return fast, self.naive_mutant * n_mutants + self.naive_batch * naive_batches
+
+    def seconds(self, n_sequences: int, n_mutants: int, batch_size: int, device: torch.device) -> tuple[float, float]:
+        """Estimated seconds of (fast, naive) ISM of ``n_mutants`` mutants of ``n_sequences`` sequences."""
+        fast, naive = self.work(n_sequences, n_mutants, batch_size)
+        return fast.seconds(device), naive.seconds(device)
+
+
 @dataclass
 class _Plan:
     """Per node: how it runs on a mutant batch, and for local nodes the window start (per position p) and width."""
@@ -147,6 +217,12 @@ class _Plan:
     gather_width: dict[fx.Node, int] = field(default_factory=dict)
     margin: dict[fx.Node, tuple[int, int]] = field(default_factory=dict)  # padding of the source's reference
     rewindow: dict[fx.Node, set[fx.Node]] = field(default_factory=dict)  # point-wise inputs on another window
+    # what each chunk pads once: the nodes windows are gathered from, with the padding values their consumers use
+    # (a window op's own, 0 for a point-wise node's input on another window) ...
+    gathered: dict[fx.Node, set[float]] = field(default_factory=dict)
+    # ... and the local (or input) nodes read in full, by a global node or the output
+    materialised: list[fx.Node] = field(default_factory=list)
+    costs: Costs | None = None
 
 
 def _window_op(module: nn.Module) -> _Window | None:
@@ -229,6 +305,98 @@ def _broadcasts_along_length(value: Any) -> bool:
 
 def _ceil_div(a: torch.Tensor, b: int) -> torch.Tensor:
     return -torch.div(-a, b, rounding_mode="floor")
+
+
+def _per_row(value: Any, rows: int) -> float:
+    """Elements of ``value`` (a tensor, or tensors in a tuple / list / dict) per sequence of a batch of ``rows``."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() / rows
+    if isinstance(value, (tuple, list)):
+        return sum(_per_row(v, rows) for v in value)
+    if isinstance(value, dict):
+        return sum(_per_row(v, rows) for v in value.values())
+    return 0.0
+
+
+_MATMULS = {torch.matmul, torch.bmm, operator.matmul}
+
+
+def _node_work(node: fx.Node, env: dict[fx.Node, Any], modules: dict[str, nn.Module], rows: int) -> Work:
+    """Work of ``node`` in a full forward pass, per sequence: the multiply-adds of convolutions, dense layers,
+    recurrent layers and matrix products (0 for other ops), the larger of the elements it reads and writes, one call
+    (two for a module: its ``__call__``)."""
+    out = _per_row(env[node], rows)
+    inputs = sum(_per_row(env[n], rows) for n in node.all_input_nodes if n.op != "get_attr")
+    macs, calls = 0.0, 1.0
+    if node.op == "call_module":
+        module, calls = modules[node.target], 2.0
+        if isinstance(module, nn.Conv1d):
+            macs = out * module.weight[0].numel()
+        elif isinstance(module, nn.Linear):
+            macs = out * module.in_features
+        elif isinstance(module, nn.RNNBase) and node.args and isinstance(node.args[0], fx.Node):
+            x = env[node.args[0]]
+            steps = x.shape[1] if module.batch_first and x.ndim == 3 else x.shape[0]
+            macs = steps * sum(p.numel() for p in module.parameters()) / (rows if x.ndim == 2 else 1)
+    elif node.op == "call_function" and len(node.args) > 1 and isinstance(node.args[1], fx.Node):
+        other = env[node.args[1]]
+        if node.target is F.conv1d and isinstance(other, torch.Tensor):
+            macs = out * other[0].numel()
+        elif node.target is F.linear and isinstance(other, torch.Tensor):
+            macs = out * other.shape[-1]
+        elif node.target in _MATMULS and isinstance(other, torch.Tensor) and other.ndim >= 2:
+            macs = out * other.shape[-2]
+    return Work(macs, max(out, inputs), calls)
+
+
+def _costs(plan: _Plan, nodes: tuple[fx.Node, ...], env: dict[fx.Node, Any], modules: dict[str, nn.Module]) -> Costs:
+    """The estimated work of both exact paths (:class:`Costs`) from the plan and a chunk's reference activations.
+
+    Per mutant, naive ISM copies the sequence and runs every node in full. The fast path runs each window op on its
+    window (multiply-adds on the window; the gathered input window copied twice: out of the padded reference, and the
+    mutated window written over it), each local point-wise node on its window (plus the same copies for inputs on
+    another window), writes each activation read in full into a copy of its reference (twice its size: the copy and
+    the consumer's own), and runs every global node as the naive path does. The calls per batch count the torch
+    calls each step makes (about a dozen per window op).
+    """
+    placeholder = next(n for n in nodes if n.op == "placeholder")
+    rows, alphabet, length = env[placeholder].shape
+    naive_mutant, naive_batch = Work(elements=2 * alphabet * length), Work(calls=8)  # the mutants; index and select
+    fast_mutant, fast_batch = Work(), Work(calls=8)
+    for node in nodes:
+        kind = plan.kind.get(node)
+        if kind in (None, "const", "input"):
+            continue
+        full = _node_work(node, env, modules, rows)
+        naive_mutant += Work(full.macs, full.elements)
+        naive_batch += Work(calls=full.calls)
+        if kind == "global":
+            fast_mutant += Work(full.macs, full.elements)
+            fast_batch += Work(calls=full.calls + 2)  # map_arg over its inputs
+            continue
+        channels = env[node].shape[1]
+        share = plan.width[node] / plan.length[node]
+        if node in plan.window:
+            src = node.args[0]
+            gathered = env[src].shape[1] * plan.gather_width[node]
+            fast_mutant += Work(full.macs * share, full.elements * share + 2 * gathered)
+            fast_batch += Work(calls=12)
+        else:
+            fast_mutant += Work(full.macs * share, full.elements * share)
+            fast_batch += Work(calls=full.calls + 2)
+            for src in plan.rewindow[node]:
+                fast_mutant += Work(elements=2 * env[src].shape[1] * plan.width[node])
+                fast_batch += Work(calls=10)
+        if node in plan.materialised:
+            fast_mutant += Work(elements=channels * (plan.length[node] + plan.width[node]))
+            fast_batch += Work(calls=5)
+    fast_sequence, fast_chunk = Work(), Work(calls=2)
+    for node, values in plan.gathered.items():
+        left, right = plan.margin.get(node, (0, 0))
+        size = env[node].shape[1] * (env[node].shape[2] + left + right)
+        fast_sequence += Work(elements=size * len(values))
+        fast_chunk += Work(calls=len(values))
+    return Costs(naive_mutant, naive_batch, fast_mutant, fast_batch, fast_sequence, fast_chunk)
 
 
 class _ThreadTracer(fx.Tracer):
@@ -419,6 +587,17 @@ class FastISM:
                     self._plan_pointwise(plan, node, dependent, value.shape[2])
         if not any(kind == "local" for kind in plan.kind.values()):
             raise FastISMUnsupported("its first layer already mixes all positions (no convolution or pooling first)")
+        for node, op in plan.window.items():
+            plan.gathered.setdefault(node.args[0], set()).add(op.pad_value)
+        for sources in plan.rewindow.values():
+            for src in sources:
+                plan.gathered.setdefault(src, set()).add(0.0)
+        plan.materialised = [
+            node
+            for node, kind in plan.kind.items()
+            if kind in ("input", "local") and any(u.op == "output" or plan.kind.get(u) == "global" for u in node.users)
+        ]
+        plan.costs = _costs(plan, self.nodes, env, self.modules)
         return plan
 
     def _plan_window(self, plan: _Plan, node: fx.Node, src: fx.Node, op: _Window, length_out: int) -> None:
@@ -465,6 +644,26 @@ class FastISM:
         old = plan.margin.get(src, (0, 0))
         plan.margin[src] = (max(old[0], left), max(old[1], right))
 
+    def prepare(self, X: torch.Tensor, select: Callable[[Any], torch.Tensor]) -> _Plan:
+        """The plan (and its :class:`Costs`) for sequences of ``X``'s length, made from ``X``'s first rows when
+        first needed; raises FastISMUnsupported when the fast path cannot be used on them."""
+        plan = self.plans.get(X.shape[2])
+        if plan is None:
+            Xc = X[:CHUNK].to(self.device)
+            env, out = self._reference(Xc)
+            plan = self._new_plan(Xc, env, select(out), select)
+        return plan
+
+    def _new_plan(
+        self, Xc: torch.Tensor, env: dict[fx.Node, Any], ref: torch.Tensor, select: Callable[[Any], torch.Tensor]
+    ) -> _Plan:
+        """Check that the trace reproduces the model on ``Xc``, then plan for its length (kept for later calls)."""
+        direct = select(self.model(Xc))
+        if not torch.allclose(ref, direct, rtol=1e-5, atol=1e-6 * float(direct.abs().max()) + 1e-12):
+            raise FastISMUnsupported("the traced graph does not reproduce the model's output")
+        plan = self.plans[Xc.shape[2]] = self._build_plan(env, Xc.shape[2])
+        return plan
+
     # ---- mutant batches ----------------------------------------------------------------------------------------
     def run(
         self,
@@ -478,17 +677,13 @@ class FastISM:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Target values for the references ``X`` (N,) and for each mutant ``(seq, base, pos)`` (M,)."""
         refs, preds, plan = [], torch.empty(len(seq), dtype=X.dtype), self.plans.get(X.shape[2])
-        chunk = 16
-        bounds = torch.searchsorted(seq, torch.arange(0, len(X) + chunk, chunk).clamp(max=len(X)))
-        for c, seqs in enumerate(batches(len(X), chunk, verbose=verbose, desc="fast ism")):
+        bounds = torch.searchsorted(seq, torch.arange(0, len(X) + CHUNK, CHUNK).clamp(max=len(X)))
+        for c, seqs in enumerate(batches(len(X), CHUNK, verbose=verbose, desc="fast ism")):
             Xc = X[seqs].to(self.device)
             env, out = self._reference(Xc)
             ref = select(out)
             if plan is None:
-                direct = select(self.model(Xc))
-                if not torch.allclose(ref, direct, rtol=1e-5, atol=1e-6 * float(direct.abs().max()) + 1e-12):
-                    raise FastISMUnsupported("the traced graph does not reproduce the model's output")
-                plan = self.plans[Xc.shape[2]] = self._build_plan(env, Xc.shape[2])
+                plan = self._new_plan(Xc, env, ref, select)
             refs.append(ref.cpu())
             padded = self._padded_references(plan, env)
             lo, hi = int(bounds[c]), int(bounds[c + 1])
@@ -499,14 +694,12 @@ class FastISM:
         self.plan = plan
         return torch.cat(refs), preds
 
-    def _padded_references(self, plan: _Plan, env: dict[fx.Node, Any]) -> dict[fx.Node, dict[float, torch.Tensor]]:
-        """Each gathered-from reference activation padded by its margin, once per padding value its consumers use."""
+    @staticmethod
+    def _padded_references(plan: _Plan, env: dict[fx.Node, Any]) -> dict[fx.Node, dict[float, torch.Tensor]]:
+        """Once per chunk: the reference activations windows are gathered from, padded by their margins, once per
+        padding value their consumers use."""
         padded: dict[fx.Node, dict[float, torch.Tensor]] = {}
-        for node in self.nodes:
-            if node.op == "output" or plan.kind.get(node) not in ("input", "local"):
-                continue
-            values = {0.0}
-            values.update(plan.window[u].pad_value for u in node.users if u in plan.window)
+        for node, values in plan.gathered.items():
             left, right = plan.margin.get(node, (0, 0))
             padded[node] = {v: F.pad(env[node], (left, right), value=v) for v in values}
         return padded
@@ -519,7 +712,8 @@ class FastISM:
         w_in = value.shape[2]
         positions = start_in[:, None] + torch.arange(w_in, device=value.device)
         inside = ((positions >= 0) & (positions < plan.length[src_node]))[:, None, :]
-        value = torch.where(inside, value, torch.as_tensor(pad_value, dtype=value.dtype, device=value.device))
+        if not bool(inside.all()):
+            value = torch.where(inside, value, torch.as_tensor(pad_value, dtype=value.dtype, device=value.device))
         offset = start_in - start
         if bool((offset == offset[0]).all()):
             o = int(offset[0])
@@ -529,14 +723,20 @@ class FastISM:
             ref.scatter_(2, where, value)
         return ref
 
-    def _materialise(self, env, node, value, idx, start):
+    @staticmethod
+    def _materialise(env, node, value, idx, start):
+        """The full activation of ``node`` for each mutant: its reference with the mutated window written in (the
+        window's positions inside the sequence; a contiguous tensor, which the full-length ops after it run fastest
+        on)."""
         full = env[node][idx]
-        length = full.shape[2]
-        width = value.shape[2]
-        full = F.pad(full, (width, width))
-        where = (start[:, None] + width + torch.arange(width, device=full.device))[:, None, :].expand_as(value)
-        full.scatter_(2, where, value)
-        return full[:, :, width : width + length]
+        positions = start[:, None] + torch.arange(value.shape[2], device=full.device)
+        inside = (positions >= 0) & (positions < full.shape[2])
+        if bool(inside.all()):
+            full.scatter_(2, positions[:, None, :].expand_as(value), value)
+        else:
+            rows, cols = inside.nonzero(as_tuple=True)
+            full[rows, :, positions[rows, cols]] = value[rows, :, cols]
+        return full
 
     def _mutant_forward(self, plan, env, padded, idx, base, pos, dtype):
         dev = self.device
@@ -545,13 +745,17 @@ class FastISM:
         starts: dict[fx.Node, torch.Tensor] = {}
         plan_start = {n: s.to(dev) for n, s in plan.start.items()} if dev.type != "cpu" else plan.start
 
+        materialised: dict[fx.Node, torch.Tensor] = {}  # each local node written into its reference once
+
         def full(n: fx.Node) -> Any:
             kind = plan.kind[n]
             if kind == "const":
                 return env[n]
             if kind == "global":
                 return values[n]
-            return self._materialise(env, n, values[n], idx, starts[n])
+            if n not in materialised:
+                materialised[n] = self._materialise(env, n, values[n], idx, starts[n])
+            return materialised[n]
 
         for node in self.nodes:
             if node.op == "output":

@@ -9,12 +9,20 @@ so ``D`` is 0 at the observed base. Three ways to compute it:
 
 - ``fast=False``: the naive path. All mutants of all sequences are enumerated once and predicted in batches of
   ``batch_size``; there is no loop over sequences or positions.
-- ``fast=True`` / ``"auto"``: exact fast ISM (Nair et al. 2022, "fastISM: performant in silico saturation mutagenesis
+- ``fast=True``: exact fast ISM (Nair et al. 2022, "fastISM: performant in silico saturation mutagenesis
   for convolutional neural networks", Bioinformatics 38:2397; Yuzu, Schreiber et al. 2022). A substitution changes only
   the positions of each convolution / pooling / element-wise layer that can see it, so those layers are computed on
   small windows around the mutation over cached reference activations; the first layer that mixes all positions
   (flatten + dense, RNN, global pooling) gets the full tensor with the window written in. See
   :mod:`eugene.interpret._fastism`. Results equal the naive path up to float rounding.
+- ``fast="auto"``: whichever exact path a cost estimate says is faster for the shapes at hand. The fast path saves
+  the positions a mutation cannot reach, but pays for copying windows into the cached reference activations, for
+  the full-length layers it cannot shorten, and for more (smaller) torch calls per batch; on a small CNN, a narrow
+  window or a model whose first layers already see the whole sequence it can be the slower one. The estimate
+  (:class:`eugene.interpret._fastism.Costs`: multiply-adds, elements copied and torch calls of each path, read off the
+  traced graph) depends only on the model, the lengths, the window and the batch size, so the choice is the same on
+  every call with the same shapes, and the fast path is taken only when it is estimated at least ``1 / FAST_MARGIN``
+  times faster. Both paths are exact: the choice never changes a result beyond float rounding.
 - ``fast="taylor"``: the first-order Taylor approximation (TISM; Sasse et al. 2024, "Quick and effective
   approximation of in silico saturation mutagenesis experiments with first-order Taylor expansion", iScience 27:110807)
   ``D[n, a, l] ~ g[n, a, l] - g[n, ref(l), l]`` with ``g`` the gradient of ``f`` at ``X[n]``. Approximate: one backward
@@ -23,21 +31,44 @@ so ``D`` is 0 at the observed base. Three ways to compute it:
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 from .._validate import check_bool, describe
 from ._engine import Run, Target
+from ._fastism import CHUNK, FastISM, FastISMUnsupported
 
 __all__ = ["ism"]
 
 FastMode = bool | Literal["auto", "taylor"]
 
-_CHUNK = 16  # sequences whose reference activations the fast path keeps at once
 _BATCHES = 64  # mutant batches per chunk at least: few partial batches, and one chunk's index lists stay small
+# fast="auto" takes the fast path when its estimated time is at most this share of the naive path's: the estimate
+# is rough (within about 1.5x of the measured ratio on the models of benchmarks/ism.py --auto), and where the two
+# are close, the naive path's one call per layer is the safer bet
+FAST_MARGIN = 0.6
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The exact path ``fast="auto"`` took for a chunk of sequences, and the estimates it was taken on."""
+
+    path: Literal["fast", "naive"]
+    fast_seconds: float  # estimated time of the fast path (see eugene.interpret._fastism.Costs)
+    naive_seconds: float
+
+    def __str__(self) -> str:
+        ratio = self.fast_seconds / self.naive_seconds if self.naive_seconds > 0 else float("inf")
+        return (
+            f"ism fast='auto': the {self.path} path (the fast path is estimated at {ratio:.2f}x the naive path's "
+            f"time; it is taken at {FAST_MARGIN}x or less)"
+        )
 
 
 def _window(start: int | None, end: int | None, length: int) -> tuple[int, int]:
@@ -73,7 +104,7 @@ def _mutants(X: torch.Tensor, lo: int, hi: int) -> tuple[torch.Tensor, torch.Ten
 
 def _apply_mutants(X: torch.Tensor, seq: torch.Tensor, base: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
     """The mutant sequences: ``X[seq]`` with column ``pos`` set to the one-hot of ``base``."""
-    Xm = X[seq].clone()
+    Xm = X[seq]  # indexing with a tensor copies
     rows = torch.arange(len(seq), device=X.device)
     Xm[rows, :, pos] = 0
     Xm[rows, base, pos] = 1
@@ -87,6 +118,12 @@ class Mutagenesis:
     The model is traced for the fast path once, at the first call, and the trace serves every later call (the rounds
     of :func:`eugene.interpret.evolve`). ``start``, ``end``, ``fast``, ``centre`` and ``log_ratio`` are those of
     :func:`ism`, checked here.
+
+    Attributes
+    ----------
+    choice
+        With ``fast="auto"``: the :class:`Choice` of the latest chunk (which path, and the estimates it was taken
+        on); None before the first chunk, with other modes, or when the model cannot use the fast path at all.
     """
 
     def __init__(
@@ -105,7 +142,8 @@ class Mutagenesis:
             raise ValueError("log_ratio=True is not available with fast='taylor'; use fast='auto' or False")
         self.run = run
         self.lo, self.hi = _window(start, end, run.X.shape[2])
-        self.engine: Any = None  # the FastISM engine once traced; False once the naive path is chosen
+        self.engine: Any = None  # the FastISM engine once traced; False when the model cannot use it
+        self.choice: Choice | None = None
 
     def __call__(self, X: torch.Tensor) -> torch.Tensor:
         """Effects (N, A, L) for ``X`` (N, A, L) on the CPU in the run's dtype; 0 outside ``[lo, hi)``."""
@@ -119,7 +157,7 @@ class Mutagenesis:
                 result[sl, :, self.lo : self.hi] = (g - (g * x).sum(dim=1, keepdim=True))[:, :, self.lo : self.hi]
         else:
             per_sequence = X.shape[1] * (self.hi - self.lo)
-            size = max(_CHUNK, -(-_BATCHES * self.run.batch_size // max(1, per_sequence)))
+            size = max(CHUNK, -(-_BATCHES * self.run.batch_size // max(1, per_sequence)))
             for sl in self.run.batches(len(X), size, desc="ism"):
                 result[sl] = self._exact(X[sl])
         if self.centre:
@@ -127,19 +165,31 @@ class Mutagenesis:
             window -= window.mean(dim=1, keepdim=True)
         return result
 
-    def _exact(self, x: torch.Tensor) -> torch.Tensor:
-        """Exact effects for one chunk of sequences: the fast path when it applies, else the naive one."""
-        from ._fastism import FastISM, FastISMUnsupported
+    def _choose(self, x: torch.Tensor, n_mutants: int) -> bool:
+        """``fast="auto"``: whether the fast path is estimated clearly faster for this chunk (see :class:`Choice`).
+        Raises FastISMUnsupported when the model cannot use it."""
+        run = self.run
+        costs = self.engine.prepare(x, run.select).costs
+        fast, naive = costs.seconds(len(x), n_mutants, run.batch_size, run.device)
+        choice = Choice("fast" if fast <= FAST_MARGIN * naive else "naive", fast, naive)
+        if run.verbose and (self.choice is None or choice.path != self.choice.path):
+            tqdm.write(str(choice), file=sys.stderr)
+        self.choice = choice
+        return choice.path == "fast"
 
+    def _exact(self, x: torch.Tensor) -> torch.Tensor:
+        """Exact effects for one chunk of sequences: the fast path when it applies (and, with ``fast="auto"``, is
+        estimated faster), else the naive one."""
         run = self.run
         seq, base, pos = _mutants(x, self.lo, self.hi)
         computed = None
         with torch.no_grad():
-            if self.fast is not False and self.engine is not False:
+            if self.fast is not False and self.engine is not False and len(seq):
                 try:
                     if self.engine is None:
                         self.engine = FastISM(run.model, run.device)
-                    computed = self.engine.run(x, seq, base, pos, run.select, run.batch_size, False)
+                    if self.fast is True or self._choose(x, len(seq)):
+                        computed = self.engine.run(x, seq, base, pos, run.select, run.batch_size, False)
                 except FastISMUnsupported as err:
                     if self.fast is True:
                         raise ValueError(f"fast=True cannot be used with this model: {err}") from err
@@ -202,11 +252,12 @@ def ism(
         Mutate only positions ``[start, end)`` (Python slice semantics, negative values count from the end).
         Positions outside the window get 0.
     fast
-        ``"auto"`` (default): the exact fast path when the model can be traced by ``torch.fx`` and starts with
-        position-local layers (convolutions, pooling, element-wise ops), else the naive path. ``True``: the fast
-        path or a ValueError saying why it cannot be used. ``False``: the naive path (batched mutants).
-        ``"taylor"``: the first-order Taylor approximation (gradient differences; approximate, one backward pass
-        per sequence).
+        ``"auto"`` (default): the faster exact path by a cost estimate from the model's traced graph and the shapes
+        (deterministic; the fast path only where it is estimated clearly faster, the naive path for models
+        ``torch.fx`` cannot trace or that do not start with position-local layers); with ``verbose``, one line on
+        stderr says which and why. ``True``: the fast path of Nair et al. (2022) or a ValueError saying why it cannot
+        be used. ``False``: the naive path (batched mutants). ``"taylor"``: the first-order Taylor approximation
+        (gradient differences; approximate, one backward pass per sequence).
     centre
         Subtract the mean over the alphabet at each position (the observed base is then no longer 0).
     log_ratio
