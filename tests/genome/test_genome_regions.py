@@ -231,7 +231,7 @@ def test_read_bed_skips_headers_and_names_columns(tmp_path):
 
 def test_missing_extra_names_the_install_command(monkeypatch, genome_fasta):
     monkeypatch.setitem(sys.modules, "pyfaidx", None)
-    with pytest.raises(ImportError, match=r'pip install "eugene\[genome\]"'):
+    with pytest.raises(ImportError, match=r'pip install "eugene-interpret\[genome\]"'):
         Genome(genome_fasta)
 
 
