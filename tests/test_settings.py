@@ -123,3 +123,30 @@ def test_every_long_operation_shows_a_bar_on_stderr_by_default_and_the_switch_si
     switch.verbose = False
     LONG[name]()
     assert capsys.readouterr() == ("", "")
+
+
+def test_the_compile_notice_follows_the_switch(switch, monkeypatch, capsys):
+    from numba.core import caching
+
+    from eugene import _jit
+
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])  # no cache: every new signature compiles
+    family = "test-settings-notice"
+
+    def plus_three(x):
+        return x + 3
+
+    kernel = _jit.kernel()(plus_three)
+    try:
+        switch.verbose = False
+        with _jit.compiling(family):
+            kernel(1)  # compiled, silently
+        assert capsys.readouterr().err == ""
+        switch.verbose = True
+        with _jit.compiling(family):
+            kernel(1.5)  # compiled again for floats: the notice
+        assert capsys.readouterr().err.splitlines() == [_jit._message(family, cached=False)]
+    finally:
+        _jit._noticed.discard(family)
+        _jit._kernels.discard(plus_three)
+        _jit._uncached.discard(plus_three)
