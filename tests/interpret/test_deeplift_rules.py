@@ -315,3 +315,40 @@ def test_softmax_rule_is_exact_near_tangermeme_and_the_same_written_by_hand(dim)
     torch.testing.assert_close(_ours(by_hand, X, refs), ours, rtol=1e-9, atol=1e-12)
     torch.testing.assert_close(ours.sum(dim=(1, 2)), theirs.sum(dim=(1, 2)), rtol=1e-9, atol=1e-12)
     assert float((ours - theirs).abs().max()) < 0.05 * float(theirs.abs().max())
+
+
+class _MaskedSoftmax(nn.Module):
+    """Softmax attention over positions, scores a product of two input-dependent factors, some positions masked:
+    by a -inf added to the scores, by masked_fill with -inf, by a -inf bias that baddbmm adds to the product (as
+    nn.MultiheadAttention applies a float mask), or by dropping the positions before the softmax."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__()
+        self.how = how
+        self.conv = nn.Conv1d(4, 9, 5)
+        self.keep = torch.rand(CONV_OUT, generator=torch.Generator().manual_seed(4)) > 0.4
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a, b, values = self.conv(x).chunk(3, dim=1)
+        bias = torch.zeros(CONV_OUT, dtype=x.dtype).masked_fill(~self.keep, -torch.inf)
+        if self.how == "dropped":
+            scores, values = a[..., self.keep] * b[..., self.keep], values[..., self.keep]
+        elif self.how == "-inf added":
+            scores = a * b + bias
+        elif self.how == "masked_fill":
+            scores = (a * b).masked_fill(~self.keep, -torch.inf)
+        else:  # baddbmm over 1 x 1 matrices, one per (sequence, channel, position)
+            scores = torch.baddbmm(bias.expand_as(a).reshape(-1, 1, 1), a.reshape(-1, 1, 1), b.reshape(-1, 1, 1))
+            scores = scores.view_as(a)
+        return self.fc((torch.softmax(scores, dim=-1) * values).sum(dim=-1))
+
+
+@pytest.mark.parametrize("how", ["-inf added", "masked_fill", "baddbmm"])
+def test_masked_positions_get_what_dropping_them_gives(how):
+    """A masked score is -inf on both sides, so its Δ is undefined (NaN): the rescale rule takes the derivative there
+    (0 for exp at -inf) and the product rule keeps the value, so masking positions gives the attributions of dropping
+    them, exactly, and no NaN."""
+    X, refs = _data(seed=8)
+    masked, dropped = _built(_MaskedSoftmax(how), seed=2), _built(_MaskedSoftmax("dropped"), seed=2)
+    torch.testing.assert_close(_ours(masked, X, refs), _ours(dropped, X, refs), rtol=1e-9, atol=1e-12)
