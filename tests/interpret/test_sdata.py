@@ -364,7 +364,7 @@ def test_per_sequence_references_follow_their_sequences_chunk_by_chunk(tmp_path,
         )
         np.testing.assert_allclose(out["deeplift_shap_attrs"].values, whole, rtol=1e-5, atol=1e-6)
     other = refs[rng.permutation(7)]  # other references: another computation, so the store refuses to resume
-    with pytest.raises(ValueError, match="eugene_sequences"):
+    with pytest.raises(ValueError, match=r"differs in \[.references.\]"):
         sd.attribute_sdata(
             model, sdata, "deeplift_shap", target=1, references=other, chunk_size=2, store=tmp_path / "r.zarr"
         )

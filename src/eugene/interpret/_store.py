@@ -119,11 +119,16 @@ def model_fingerprint(model: Any) -> str:
     return f"{name}, weights sha256 {h.hexdigest()[:16]}"
 
 
+# Input variables with this prefix are per-sequence arguments (references) riding with their rows, chunk by chunk;
+# the provenance attrs already fingerprint them, so a changed one is reported as itself, not as other sequences.
+ROW_ARGUMENT = "_eugene_argument_"
+
+
 def _sequences_fingerprint(inputs: xr.Dataset, step: int) -> str:
     """A sha256 over the input variables (name, dims, dtype, shape, values), read ``step`` rows at a time: memory
     O(step) however the variables are backed (numpy, dask, zarr, or windows read from a genome on access)."""
     h = hashlib.sha256()
-    for name in sorted(map(str, inputs.data_vars)):
+    for name in sorted(str(name) for name in inputs.data_vars if not str(name).startswith(ROW_ARGUMENT)):
         var = inputs[name]
         h.update(f"{name}{var.dims}{var.dtype}{var.shape}".encode())
         for start in range(0, var.shape[0], step):

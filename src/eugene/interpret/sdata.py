@@ -27,7 +27,7 @@ import xarray as xr
 
 from .._validate import check_onehot, check_positive_int, describe
 from ..seq import get_alphabet, one_hot
-from ._store import provenance, run_chunked
+from ._store import ROW_ARGUMENT, provenance, run_chunked
 
 SEQ_DIM = "_sequence"
 OHE_DIM = "_ohe"
@@ -123,18 +123,14 @@ def _to_layout(result: np.ndarray, dims: tuple[str, ...]) -> np.ndarray:
     return result.transpose([order.get(d, 2) for d in dims])
 
 
-# Per-sequence arguments (an (N, A, L) or (N, R, A, L) array of references) ride in the inputs as variables with this
-# prefix: each chunk then gets its own rows of them, and the store's fingerprint covers them.
-_ROW_ARGUMENT = "_eugene_argument_"
-
-
 def _compute_chunk(fn: Callable, key: str, alphabet: Any, dims: tuple, part: xr.Dataset, verbose: bool) -> np.ndarray:
     """``fn`` on the one-hot of ``part`` (a Dataset holding one chunk's rows), in the layout of ``dims``; the chunk's
-    rows of each per-sequence argument pass as keywords."""
+    rows of each per-sequence argument (an (N, A, L) or (N, R, A, L) array of references, a variable of ``part``
+    named with the prefix ``ROW_ARGUMENT``) pass as keywords."""
     rows = {
-        str(name)[len(_ROW_ARGUMENT) :]: part[name].values
+        str(name)[len(ROW_ARGUMENT) :]: part[name].values
         for name in part.data_vars
-        if str(name).startswith(_ROW_ARGUMENT)
+        if str(name).startswith(ROW_ARGUMENT)
     }
     return _to_layout(np.asarray(fn(_load_onehot(part, key, slice(None), alphabet), verbose, **rows)), dims)
 
@@ -166,8 +162,8 @@ def _run_per_sequence(
     chunk_size = check_positive_int(chunk_size, "chunk_size", allow_none=True)
     seqs = sdata[[key]]
     for name, values in (per_sequence or {}).items():
-        extra_dims = tuple(f"{_ROW_ARGUMENT}{name}_{i}" for i in range(1, values.ndim))
-        seqs[f"{_ROW_ARGUMENT}{name}"] = ((SEQ_DIM, *extra_dims), values)
+        extra_dims = tuple(f"{ROW_ARGUMENT}{name}_{i}" for i in range(1, values.ndim))
+        seqs[f"{ROW_ARGUMENT}{name}"] = ((SEQ_DIM, *extra_dims), values)
     first = _to_layout(_load_onehot(seqs, key, slice(0, 1), alphabet), dims)
     result = run_chunked(
         partial(_compute_chunk, fn, key, alphabet, dims),
