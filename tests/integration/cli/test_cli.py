@@ -130,6 +130,19 @@ def test_ism_writes_what_the_api_returns(inputs, tmp_path, capsys):
     np.testing.assert_allclose(saved["ism"], ism(inputs["model"], X, target=0), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize(("fast", "value"), [("no", False), ("yes", True), ("auto", "auto")])
+def test_ism_options_reach_the_api(inputs, tmp_path, fast, value):
+    from eugene.interpret import ism
+    from eugene.seq import one_hot
+
+    out = tmp_path / "ism.npz"
+    argv = ["ism", *ZOO, "--weights", inputs["weights"], "--sequences", str(inputs["root"] / "seqs.fa.gz")]
+    options = ["--start", "3", "--end", "-5", "--fast", fast, "--centre-effects"]
+    assert main([*argv, *options, "--out", str(out), "--quiet"]) == 0
+    expected = ism(inputs["model"], one_hot(inputs["seqs"]), start=3, end=-5, fast=value, centre=True)
+    np.testing.assert_allclose(np.load(out)["ism"], expected, rtol=1e-5, atol=1e-6)
+
+
 def test_deepbind_tsv_input_and_max_sequences(inputs, tmp_path):
     tsv = tmp_path / "peaks.seq.gz"
     rows = "".join(f"A\tpeak{i}\t{s}\t{i % 2}\n" for i, s in enumerate(inputs["seqs"]))
