@@ -28,10 +28,10 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import as_strided
 
 from .._jit import kernel
 from .._validate import check_fraction, check_positive_int, describe
+from ..motifs.tomtom.ranking import _radix_sorted
 
 __all__ = ["seqlets", "SeqletsResult"]
 
@@ -41,7 +41,6 @@ _TFMODISCO_OPTIONS = ("window_size", "flank", "min_passing_frac", "max_passing_f
 _THRESHOLDS = np.logspace(-1, -30, 117)  # the recursive caller's FDR grid: 0.1 to 1e-30, four per decade
 _SUBSAMPLE = 1_000_000  # TF-MoDISco thresholds on at most this many window sums
 _NULL_SAMPLES = 10_000  # values drawn from the Laplace null
-_BLOCK = 128  # outputs per row of the null's matrix product (the band wastes (_BLOCK - 1) / n_bins of its terms)
 
 
 class SeqletsResult(NamedTuple):
@@ -128,30 +127,53 @@ def _binned(pool, X, xmin, bin_width, n_bins) -> tuple[np.ndarray, np.ndarray]:
     return bins, counts
 
 
-def _tail_probabilities(f: np.ndarray, max_len: int) -> np.ndarray:
+@kernel(nogil=True, fastmath={"reassoc", "contract"})
+def _convolve(padded, n_prev, f_reversed, out, lo, hi):
+    """``out[s] = sum_k f_reversed[k] * padded[s + k]`` for s in [lo, hi) (a multiple of 8 apart), eight at a time,
+    where ``padded`` holds the ``n_prev`` values convolved from position ``len(f_reversed) - 1`` on, zeros elsewhere.
+
+    Each output is a sum of non-negative products, in any order (the reassociation lets LLVM vectorize the sums;
+    the eight accumulators share each load of ``f_reversed``), so it keeps its relative precision however small it
+    is. Terms that meet only the zero padding are skipped; indices are unsigned (no wraparound checks).
+    """
+    n = f_reversed.shape[0]
+    for s in range(lo, hi, 8):
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+        for k in range(max(0, n - 8 - s), min(n, n - 1 + n_prev - s)):
+            w = f_reversed[np.uint64(k)]
+            a0 += w * padded[np.uint64(s + k)]
+            a1 += w * padded[np.uint64(s + 1 + k)]
+            a2 += w * padded[np.uint64(s + 2 + k)]
+            a3 += w * padded[np.uint64(s + 3 + k)]
+            a4 += w * padded[np.uint64(s + 4 + k)]
+            a5 += w * padded[np.uint64(s + 5 + k)]
+            a6 += w * padded[np.uint64(s + 6 + k)]
+            a7 += w * padded[np.uint64(s + 7 + k)]
+        out[s], out[s + 1], out[s + 2], out[s + 3] = a0, a1, a2, a3
+        out[s + 4], out[s + 5], out[s + 6], out[s + 7] = a4, a5, a6, a7
+
+
+def _tail_probabilities(pool, f: np.ndarray, max_len: int) -> np.ndarray:
     """``rcdf[L, s]``: P(S >= s) for S the sum of L independent bins with probabilities ``f``.
 
-    The distribution of L bins is that of L - 1 bins convolved with f, computed directly (every term a non-negative
-    product, so tails keep their relative precision; an FFT would lose the small tail probabilities) as one matrix
-    product per length: outputs in blocks of ``_BLOCK``, each block the product of a window of the previous
-    distribution with the banded matrix that holds f reversed in every column, so BLAS does the multiply-adds.
-    Tails are summed from the top so that small probabilities are not lost to rounding.
+    The distribution of L bins is that of L - 1 bins convolved with f, computed directly by :func:`_convolve` (an
+    FFT would lose the small tail probabilities), its outputs split between the threads of ``pool``. Tails are
+    summed from the top so that small probabilities are not lost to rounding.
     """
-    n_bins, block = len(f), _BLOCK
-    width = block + n_bins - 1
-    band = np.zeros((width, block))
-    for v in range(block):
-        band[v : v + n_bins, v] = f[::-1]
+    n_bins = len(f)
+    f_reversed = np.ascontiguousarray(f[::-1])
     rcdf = np.zeros((max_len + 1, n_bins * max_len + 1))
     pmf = f
     for length in range(1, max_len + 1):
         if length > 1:
             n_out = len(pmf) + n_bins - 1
-            blocks = -(-n_out // block)
-            padded = np.zeros(blocks * block + n_bins - 1)
+            blocks = -(-n_out // 8)
+            padded = np.zeros(8 * blocks + n_bins - 1)
             padded[n_bins - 1 : n_bins - 1 + len(pmf)] = pmf
-            windows = as_strided(padded, shape=(blocks, width), strides=(block * padded.itemsize, padded.itemsize))
-            pmf = (windows.copy() @ band).ravel()[:n_out]
+            out = np.empty(8 * blocks)
+            edges = 8 * np.linspace(0, blocks, 2 if pool is None else pool._max_workers + 1).astype(int)
+            _run_ranges(pool, _convolve, edges, padded, len(pmf), f_reversed, out)
+            pmf = out[:n_out]
         rcdf[length, : len(pmf)] = np.cumsum(pmf[::-1])[::-1]
     return rcdf
 
@@ -166,7 +188,13 @@ def _run(pool, kernel, n, *args) -> list:
     """``kernel(*args, lo, hi)`` over [0, n) in one chunk per thread of ``pool`` (or in one call without one)."""
     if pool is None or n < 2:
         return [kernel(*args, 0, n)]
-    edges = np.linspace(0, n, pool._max_workers + 1).astype(int)
+    return _run_ranges(pool, kernel, np.linspace(0, n, pool._max_workers + 1).astype(int), *args)
+
+
+def _run_ranges(pool, kernel, edges, *args) -> list:
+    """``kernel(*args, lo, hi)`` over each range between consecutive ``edges``, on the threads of ``pool``."""
+    if pool is None or len(edges) == 2:
+        return [kernel(*args, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
     return list(pool.map(lambda lo, hi: kernel(*args, lo, hi), edges[:-1], edges[1:]))
 
 
@@ -400,7 +428,7 @@ def _recursive(scores, extremes, control, threshold, min_len, max_len, flanks, n
         else:
             bin_width = (xmax - xmin) / (n_bins - 1)
             bins, counts = _binned(pool, scores, xmin, bin_width, n_bins)
-            rcdf = _tail_probabilities(counts / scores.size, max_len)
+            rcdf = _tail_probabilities(pool, counts / scores.size, max_len)
             sums = np.empty(0, dtype=np.int32 if (n_bins - 1) * min_len < 1 << 31 else np.int64)  # its dtype
         if control is not None:
             n_x = n_c = np.zeros(len(_THRESHOLDS), dtype=np.int64)
@@ -429,7 +457,10 @@ def _recursive(scores, extremes, control, threshold, min_len, max_len, flanks, n
         if pool is not None:
             pool.shutdown()
     idx, start, end, attribution, p = (np.concatenate(field) for field in zip(*parts))
-    order = np.argsort(p, kind="stable")  # the rows are by example and start: ties stay in that order
+    # the rows are by example and start, and stable sorts keep ties in that order: by the low and then the high half
+    # of p's bits (p >= 0: its bits sort as it does)
+    bits = p.view(np.int64)
+    order = _radix_sorted(bits >> 32, _radix_sorted(bits & 0xFFFFFFFF, np.arange(len(p))))
     fields = {"example_idx": idx, "start": start, "end": end, "attribution": attribution, "p_value": p}
     return pd.DataFrame({name: value[order] for name, value in fields.items()}, copy=False), fdr
 
