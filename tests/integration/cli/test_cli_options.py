@@ -208,3 +208,43 @@ def test_a_bad_option_value_is_a_usage_error(inputs, capsys):
             main([*argv, *bad])
         assert exit_info.value.code == 2, bad
         capsys.readouterr()
+
+
+def test_gia_positions_give_what_the_api_gives(inputs, tmp_path):
+    import pandas as pd
+
+    from eugene.interpret import dinucleotide_backgrounds, gia_positional
+    from eugene.seq import one_hot
+
+    out = tmp_path / "gia.tsv"
+    argv = ["gia", *ZOO, "--weights", inputs["weights"], "--sequences", str(inputs["root"] / "seqs.fa")]
+    assert main([*argv, "--motif", "TGACTCA", "--backgrounds", "3", "--positions", "0,7,20", "--out", str(out),
+                 "--quiet"]) == 0  # fmt: skip
+    got = pd.read_csv(out, sep="\t")
+    pick = np.sort(np.random.default_rng(0).choice(10, size=3, replace=False))  # --seed 0, as seed=0 below
+    backgrounds = dinucleotide_backgrounds(one_hot(inputs["seqs"])[pick], n=1)
+    _, want = gia_positional(inputs["model"], backgrounds, "TGACTCA", [0, 7, 20], verbose=False)
+    assert got["position"].tolist() == [0, 7, 20]
+    np.testing.assert_allclose(got["importance"], want["importance"], rtol=1e-5, atol=1e-7)
+
+
+def test_tomtom_options_give_what_the_api_gives(tmp_path):
+    import pandas as pd
+
+    from eugene.motifs import Motif, MotifSet, tomtom, write_meme
+
+    rng = np.random.default_rng(0)
+    database = MotifSet([Motif(f"t{i}", rng.dirichlet(np.full(4, 0.5), size=int(rng.integers(6, 12))).T)
+                         for i in range(60)])  # fmt: skip
+    query, target = tmp_path / "q.meme", tmp_path / "db.meme"
+    write_meme(database[:3], query)
+    write_meme(database, target)
+    out = tmp_path / "m.tsv"
+    options = ["--evalue", "--thresh", "100", "--min-overlap", "4", "--motif-pseudo", "0.5", "--single-strand",
+               "--background", "0.3,0.2,0.2,0.3"]  # fmt: skip
+    assert main(["tomtom", str(query), "--db", str(target), *options, "--out", str(out), "--quiet"]) == 0
+    want = tomtom(str(query), [str(target)], evalue=True, thresh=100, min_overlap=4, motif_pseudo=0.5,
+                  both_strands=False, background=[0.3, 0.2, 0.2, 0.3], verbose=False)  # fmt: skip
+    got = pd.read_csv(out, sep="\t")
+    assert len(got) == len(want) and set(got["Orientation"]) == {"+"}
+    np.testing.assert_allclose(got["p-value"], want["p-value"].to_numpy(), rtol=1e-6)
