@@ -51,6 +51,7 @@ def _exact(model: nn.Module, length: int, dtype: torch.dtype, tol: float, seed: 
     fx, fr = _f(model, X)[:, None], _f(model, refs.flatten(0, 1)).view(N, R)
     scale = torch.maximum((fx - fr).abs(), 0.01 * torch.maximum(fx.abs(), fr.abs()))
     assert float(((attr.sum(dim=(1, 2)) - (fx - fr).mean(dim=1)).abs() / scale.mean(dim=1)).max()) <= tol
+    assert errors.shape == (N, R)
     assert float((errors.abs() / scale).max()) <= tol
     return attr
 
