@@ -9,10 +9,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-import pytest
-import torch
-from torch import nn
+# torch's OpenMP threads wait for work at each barrier by spinning; on a loaded machine (CI, or beside other jobs)
+# a spinning thread holds a core the thread it waits for needs, and the suite spent ~8x the CPU time of the work
+# itself (test_filters_real: 74 cpu-s spinning, 7.6 cpu-s passive). PASSIVE makes them sleep instead; the results and
+# thread counts are the same. Read once when libgomp loads, so this comes before `import torch` (pytest's
+# plugins do not import torch), and subprocesses inherit it; a developer who sets OMP_WAIT_POLICY keeps their choice.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import matplotlib  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 matplotlib.use("Agg")  # figures render off-screen in tests
 # no progress bars or compile notices from eugene in tests, subprocesses included, unless a test asks for them
