@@ -31,6 +31,13 @@ class Parser(argparse.ArgumentParser):
         return namespace, extras
 
 
+def attribution_methods() -> tuple[str, ...]:
+    """The attribution methods' names, then the Captum / EUGENe aliases attribute() accepts: the --method choices."""
+    from eugene.interpret.attribution import methods
+
+    return methods(aliases=True)
+
+
 class LazyChoices:
     """argparse ``choices`` loaded on first use (checking a value, printing help), so that building the parser imports
     no heavy module: ``eugene --help`` and usage errors stay instant. Give the option a ``metavar`` (argparse lists

@@ -15,12 +15,6 @@ EXAMPLE = (
 )
 
 
-def _methods() -> tuple[str, ...]:
-    from eugene.interpret.attribution import methods  # the registry of attribution methods, then their aliases
-
-    return methods(aliases=True)
-
-
 def _reference_kinds() -> tuple[str, ...]:
     from eugene.interpret.references import KINDS
 
@@ -30,7 +24,7 @@ def _reference_kinds() -> tuple[str, ...]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
-        choices=_common.LazyChoices(_methods),
+        choices=_common.LazyChoices(_common.attribution_methods),
         default="deeplift_shap",
         metavar="METHOD",
         help="attribution method: %(choices)s (default deeplift_shap; the capitalised names are Captum's and "

@@ -16,12 +16,6 @@ EXAMPLE = (
 )
 
 
-def _methods() -> tuple[str, ...]:
-    from eugene.interpret.attribution import METHODS  # the registry of attribution methods
-
-    return METHODS
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vcf", required=True, metavar="FILE", help="the variants (VCF, plain, gzip or bgzip)")
     parser.add_argument("--genome", required=True, metavar="FASTA", help="the reference genome (plain or bgzipped)")
@@ -52,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--attributions",
-        choices=_common.LazyChoices(_methods),
+        choices=_common.LazyChoices(_common.attribution_methods),
         metavar="METHOD",
         help="also attribute the ref and alt windows to the target (output 0 without --target), against the same "
         "references: %(choices)s",
