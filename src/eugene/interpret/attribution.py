@@ -365,12 +365,19 @@ class _References:
         return generate(x, self.kind, self.count, self.rng)
 
 
-def _warn_inexact(flagged: set[str], worst: float, tolerance: float) -> None:
+def _warn_inexact(flagged: set[str], worst: float, tolerance: float, target: Any = None) -> None:
+    constant = getattr(target, "constant_part", None)  # a target that holds part of itself constant says so
     if flagged:
         warnings.warn(
             "DeepLIFT has no exact rule for these operations, which touch input-dependent values, so their "
             f"gradient was used instead: {sorted(flagged)}; the largest summation-to-delta error relative to "
             f"f(x) - f(reference) is {worst:.2g}",
+            DeepLiftWarning,
+            stacklevel=3,
+        )
+    elif worst > tolerance and constant:
+        warnings.warn(
+            f"DeepLIFT's attributions sum to f(x) - f(reference) only up to {worst:.2g} of it: {constant}",
             DeepLiftWarning,
             stacklevel=3,
         )
@@ -515,7 +522,7 @@ def attribute(
                 if record.exact:
                     worst = max(worst, float(relative_error(delta, fx[:, None], fr).max()))
     if record.exact:
-        _warn_inexact(flagged, worst, _tolerance(run.dtype))
+        _warn_inexact(flagged, worst, _tolerance(run.dtype), target)
     if options.return_delta:
         return run.output(result), run.output(deltas)
     return run.output(result)

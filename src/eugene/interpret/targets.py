@@ -127,6 +127,16 @@ class _ProfileTarget(_HeadTarget):
     def __repr__(self) -> str:
         return f"profile_target(head={self.head!r}, variant={self.variant!r}, tasks={self.tasks!r})"
 
+    @property
+    def constant_part(self) -> str | None:
+        """Why exact attributions of this target need not sum to its change (None when they do)."""
+        if self.variant != "chrombpnet":
+            return None
+        return (
+            "the chrombpnet variant holds the softmax weights p constant (stop_gradient), so they sum to "
+            "sum p(r) (z(x) - z(r)) over the mean-normalized logits z, as in chrombpnet, not to the target's change"
+        )
+
     def __call__(self, output: Any) -> torch.Tensor:
         profile = self._head(output)
         if profile.ndim == 2:
