@@ -8,11 +8,15 @@ other sequence.
 - TF-MoDISco: ``eu.interpret.seqlets(scores, method="tfmodisco")`` vs ``tangermeme.seqlet.tfmodisco_seqlets``
   (float32 torch input, as it needs) and modisco-lite's ``extract_seqlets`` (the modisco extra) with the defaults.
 
-Every tool runs once on a small input first (numba compilation excluded). Timings are the best of ``--repeats``,
-interleaved so that machine load hits every tool alike; tangermeme's tfmodisco_seqlets takes minutes (a Python loop
-per seqlet), so it runs ``--slow-repeats`` times (default 1). The recursive tables are checked to be the same rows.
+Every tool runs once on a small input first (numba compilation excluded from every timing, tangermeme's included).
+Timings are the best of ``--repeats``, interleaved so that machine load hits every tool alike; tangermeme's
+tfmodisco_seqlets takes minutes (a Python loop per seqlet), so it runs ``--slow-repeats`` times (default 1).
+``--cpu-time`` times CPU seconds (``time.process_time``) with one thread (numba's thread count set to 1 here, the
+benchmark's choice; eugene's kernels then run in the calling thread): the fair measure on a shared, loaded machine.
+``--recursive-only`` skips the TF-MoDISco windows. The recursive tables are checked to be the same rows.
 
     .venv/bin/python benchmarks/seqlets.py
+    .venv/bin/python benchmarks/seqlets.py --cpu-time --recursive-only --repeats 7
     .venv/bin/python benchmarks/seqlets.py --n 2000 --slow-repeats 3
 """
 
@@ -24,6 +28,7 @@ import platform
 import sys
 import time
 
+import numba
 import numpy as np
 import torch
 
@@ -41,12 +46,15 @@ def planted(n: int, length: int, seed: int = 0) -> np.ndarray:
     return scores
 
 
+CLOCK = time.perf_counter  # time.process_time with --cpu-time
+
+
 def best(fn, repeats: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = CLOCK()
         result = fn()
-        times.append(time.perf_counter() - start)
+        times.append(CLOCK() - start)
     return min(times), result
 
 
@@ -56,7 +64,13 @@ def main() -> None:
     parser.add_argument("--length", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--slow-repeats", type=int, default=1)
+    parser.add_argument("--cpu-time", action="store_true", help="CPU seconds with one thread")
+    parser.add_argument("--recursive-only", action="store_true", help="skip the TF-MoDISco windows")
     args = parser.parse_args()
+    global CLOCK
+    if args.cpu_time:
+        numba.set_num_threads(1)  # this benchmark process's choice
+        CLOCK = time.process_time
     try:
         from tangermeme.seqlet import recursive_seqlets, tfmodisco_seqlets
     except ImportError:
@@ -67,6 +81,7 @@ def main() -> None:
         extract_seqlets = None
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}")
+    print(f"numba threads {numba.get_num_threads()}, {'CPU' if args.cpu_time else 'wall-clock'} time")
     scores = planted(args.n, args.length)
     small = scores[:50]
     print("warming up (numba compilation) ...")
@@ -88,6 +103,11 @@ def main() -> None:
     print(f"\nrecursive, {args.n} x {args.length}: {len(table)} seqlets (same rows as tangermeme: {same})")
     print(f"  eugene     {t_ours:8.3f} s")
     print(f"  tangermeme {t_theirs:8.3f} s   ratio {t_theirs / t_ours:.2f}x")
+    rounds = [(round(a, 3), round(b, 3)) for (a, _), (b, _) in zip(ours_rec, theirs_rec)]
+    print(f"  every round (eugene, tangermeme): {rounds}")
+    print(f"load after: {os.getloadavg()}")
+    if args.recursive_only:
+        return
 
     t_ours, table = best(lambda: eu.interpret.seqlets(scores, method="tfmodisco"), args.repeats)
     print(f"\nTF-MoDISco windows, {args.n} x {args.length}: {len(table)} seqlets")
