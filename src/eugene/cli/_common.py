@@ -196,9 +196,11 @@ def model_options() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--weights",
+        action="append",
         metavar="FILE",
         help="state dict or checkpoint (PyTorch Lightning .ckpt) loaded into the model (weights only, no code, "
-        "unless --trust-pickle)",
+        "unless --trust-pickle); repeat it (e.g. one file per cross-validation fold) to explain the ensemble that "
+        "averages the models' outputs (eu.models.Ensemble)",
     )
     group.add_argument(
         "--model-arg",
@@ -388,9 +390,10 @@ def load_model(args: argparse.Namespace) -> Any:
     """The model of ``--model`` (see ``eu.models.load_model``), loaded before any sequence is read.
 
     A factory ``module:callable`` is imported with the current directory first on the Python path, as ``python -m``
-    has it; ``path/to/module.py:callable`` imports that file's module from its folder.
+    has it; ``path/to/module.py:callable`` imports that file's module from its folder. Several ``--weights`` give
+    one model per file, averaged by :class:`eugene.models.Ensemble`.
     """
-    from eugene.models import load_model
+    from eugene.models import Ensemble, load_model
 
     source, folder = args.model, Path.cwd()
     module, sep, attr = source.rpartition(":")
@@ -403,13 +406,9 @@ def load_model(args: argparse.Namespace) -> Any:
     with _importable(folder):
         if is_factory:
             _import_factory_module(args.model, module, attr)
-        return load_model(
-            source,
-            args.weights,
-            factory_kwargs=dict(args.model_arg) or None,
-            trust=args.trust_pickle,
-            device=args.device,
-        )
+        kwargs = {"factory_kwargs": dict(args.model_arg) or None, "trust": args.trust_pickle, "device": args.device}
+        models = [load_model(source, weights, **kwargs) for weights in args.weights or [None]]
+    return models[0] if len(models) == 1 else Ensemble(models)
 
 
 # ---- the sequences --------------------------------------------------------------------------------------------------
