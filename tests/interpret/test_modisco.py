@@ -81,3 +81,22 @@ def test_input_checks():
         eu.interpret.modisco(X, hyp[:, :, :59])
     with pytest.raises(TypeError, match="hypothetical must be a numpy array or torch tensor; got list"):
         eu.interpret.modisco(X, [1.0])
+
+
+def test_single_stranded_turns_each_pattern_to_the_strand_its_seqlets_are_read_on():
+    pytest.importorskip("modiscolite")
+    X, hyp = _planted(n=150, seed=1)
+    options = {"sliding_window_size": 20, "flank_size": 5, "n_leiden_runs": 2}
+    given = eu.interpret.modisco(X, hyp, **options)
+    turned = eu.interpret.modisco(X, hyp, single_stranded=True, **options)
+    assert len(given) > 0 and turned.names == given.names
+    for p, q in zip(given, turned):
+        flipped = (p.seqlets["strand"] == "-").mean() > 0.5
+        expected = p.reverse_complement() if flipped else p
+        np.testing.assert_array_equal(q.cwm, expected.cwm)
+        pd.testing.assert_frame_equal(q.seqlets, expected.seqlets)
+        assert (q.seqlets["strand"] == "+").mean() >= 0.5
+    best = max(turned, key=lambda p: len(p.seqlets))  # the motif is planted on the given strand only
+    assert MOTIF in "".join("ACGT"[i] for i in best.probs.argmax(0))
+    with pytest.raises(TypeError, match="single_stranded must be True or False; got"):
+        eu.interpret.modisco(X, hyp, single_stranded="yes")

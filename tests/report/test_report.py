@@ -53,6 +53,7 @@ def test_report_lists_every_default_section_in_order(built):
         "First-layer filters",
         "Filter influence",
         "Attributions",
+        "Motifs from attributions",
         "In silico mutagenesis",
         "Global importance analysis",
     ]

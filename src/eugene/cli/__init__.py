@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from . import _common, attribute, demo, filters, gia, ism, report, tomtom, tracks, variants, verify
+from . import _common, attribute, demo, filters, gia, ism, motifs, report, tomtom, tracks, variants, verify
 
 __all__ = ["main", "build_parser"]
 
@@ -28,6 +28,7 @@ SUBCOMMANDS = {
     "verify": verify,
     "tracks": tracks,
     "variants": variants,
+    "motifs": motifs,
 }
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from eugene.motifs.modisco_io import ModiscoPattern
 from eugene.motifs.motif import MotifSet
 
-from .._validate import describe
+from .._validate import check_bool, describe
 
 __all__ = ["modisco"]
 
@@ -51,7 +51,7 @@ def _arrays(pattern) -> dict[str, Any]:
     return arrays
 
 
-def modisco(X: Any, hypothetical: Any, **options: Any) -> MotifSet:
+def modisco(X: Any, hypothetical: Any, *, single_stranded: bool = False, **options: Any) -> MotifSet:
     """Run TF-MoDISco on hypothetical attributions and return its patterns.
 
     Runs modisco-lite's ``TFMoDISco`` in this process (the ``modisco`` extra: ``pip install 'eugene[modisco]'``).
@@ -87,6 +87,7 @@ def modisco(X: Any, hypothetical: Any, **options: Any) -> MotifSet:
         from modiscolite.tfmodisco import TFMoDISco
     except ImportError as error:
         raise ImportError("eu.interpret.modisco needs modisco-lite: pip install 'eugene[modisco]'") from error
+    single_stranded = check_bool(single_stranded, "single_stranded")
     x = _numpy(X, "X")
     h = _numpy(hypothetical, "hypothetical")
     if x.shape != h.shape:
@@ -97,6 +98,9 @@ def modisco(X: Any, hypothetical: Any, **options: Any) -> MotifSet:
     patterns = MotifSet(name="TF-MoDISco")
     for group, sign, found in (("pos_patterns", "+", positive), ("neg_patterns", "-", negative)):
         for i, pattern in enumerate(found or []):
-            patterns.append(ModiscoPattern.from_modisco(f"{group}.pattern_{i}", _arrays(pattern), sign))
+            found_pattern = ModiscoPattern.from_modisco(f"{group}.pattern_{i}", _arrays(pattern), sign)
+            if single_stranded and (found_pattern.seqlets["strand"] == "-").mean() > 0.5:
+                found_pattern = found_pattern.reverse_complement()
+            patterns.append(found_pattern)
     patterns.window_size = x.shape[2]
     return patterns

@@ -48,6 +48,12 @@ class ReportResults:
         Indices of the sequences the attribution section explained.
     attributions
         Their attribution maps, (len(top), A, L).
+    patterns
+        The motifs section's TF-MoDISco patterns (a :class:`~eugene.motifs.MotifSet` of
+        :class:`~eugene.motifs.ModiscoPattern`, possibly empty).
+    pattern_matches
+        Their TOMTOM matches (:func:`eugene.interpret.annotate_patterns`: ``pattern``, ``n_seqlets``, ``rank``,
+        ``Target_ID``, ``Target_Name``, ``q-value``, ...), the best few per pattern.
     """
 
     scores: np.ndarray | None = None
@@ -57,6 +63,8 @@ class ReportResults:
     significant: pd.DataFrame | None = None
     top: np.ndarray | None = None
     attributions: np.ndarray | None = None
+    patterns: MotifSet | None = None
+    pattern_matches: pd.DataFrame | None = None
 
 
 @dataclass

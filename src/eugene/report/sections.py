@@ -20,7 +20,17 @@ from eugene.plot.filters import MATCH_FDR
 from ._html import bars_html, escape, figure_html, note_html, table_html
 from .context import ReportContext, Section, SectionFunction, target_label
 
-__all__ = ["SECTIONS", "model_summary", "filters", "filter_influence", "attributions", "ism", "gia", "ground_truth"]
+__all__ = [
+    "SECTIONS",
+    "model_summary",
+    "filters",
+    "filter_influence",
+    "attributions",
+    "motif_patterns",
+    "ism",
+    "gia",
+    "ground_truth",
+]
 
 FDR = MATCH_FDR  # q-value at or below which a TOMTOM match counts, in the report and in eu.pl.filter_logos alike
 ATTRIBUTION_WINDOW = 40  # positions of an attribution logo; longer sequences show their most informative window
@@ -307,6 +317,113 @@ def attributions(ctx: ReportContext) -> Section:
     return Section("Attributions", "".join(parts))
 
 
+PATTERN_LOGOS = 12  # patterns drawn (most seqlets first); every pattern is in the tables
+
+
+def _pattern_targets(ctx: ReportContext) -> list:
+    """The outputs the motifs section explains: each motif task's own output (pooled), else ``ctx.target``."""
+    if ctx.motif_tasks:
+        return sorted(set(ctx.motif_tasks.values()))
+    return [ctx.target]
+
+
+def motif_patterns(ctx: ReportContext) -> Section:
+    """TF-MoDISco patterns (Shrikumar et al. 2018) of DeepLiftShap hypothetical attributions of every sequence:
+    CWM logos of the trimmed patterns, their seqlet counts and best TOMTOM matches, most seqlets first.
+
+    With ``motif_tasks`` each motif task's output is explained on its own and the attributions are pooled (every
+    sequence once per output) into one TF-MoDISco run, as ``eugene motifs --pool-targets`` does."""
+    title = "Motifs from attributions"
+    if isinstance(ctx.model, torch.jit.ScriptModule):
+        return Section(title, note_html("Not available for TorchScript models: DeepLIFT needs the model's modules."))
+    try:
+        import modiscolite  # noqa: F401
+    except ImportError:
+        return Section(title, note_html("Needs modisco-lite: pip install 'eugene[modisco]'."))
+    if ctx.X.shape[1] != 4:
+        return Section(title, note_html(f"TF-MoDISco needs 4-letter sequences; these have {ctx.X.shape[1]} channels."))
+    targets = _pattern_targets(ctx)
+    hypothetical = [
+        np.asarray(
+            interpret.attribute(
+                ctx.model,
+                ctx.X,
+                "deeplift_shap",
+                target=target,
+                hypothetical=True,
+                batch_size=ctx.batch_size,
+                device=ctx.device,
+                seed=ctx.seed,
+                verbose=ctx.verbose,
+            )
+        )
+        for target in targets
+    ]
+    patterns = interpret.modisco(
+        np.concatenate([ctx.X] * len(targets)),
+        np.concatenate(hypothetical),
+        n_leiden_runs=2,
+        single_stranded=ctx.alphabet == "RNA",
+    )
+    ctx.results.patterns = patterns
+    explained = (
+        f"each motif task's output ({', '.join(map(str, targets))}) explained on its own and pooled"
+        if len(targets) > 1
+        else target_label(targets[0])
+    )
+    parts = [
+        f"<p>TF-MoDISco (modisco-lite; Shrikumar et al. 2018) on DeepLiftShap hypothetical attributions of all "
+        f"{len(ctx.X)} sequences ({explained}); patterns trimmed to the columns whose total |CWM| reaches 0.3 of the "
+        "largest (modisco-lite's rule) and matched with TOMTOM against "
+    ]
+    if len(patterns) == 0:
+        ctx.results.pattern_matches = pd.DataFrame()
+        parts.append(f"{escape(_databases(ctx)[1])}.</p>")
+        return Section(title, "".join(parts) + note_html("TF-MoDISco found no pattern in these sequences."))
+    database, described = _databases(ctx)
+    motifs.write_modisco(patterns, ctx.out / "patterns.h5", window_size=ctx.X.shape[2])
+    trimmed = motifs.trim(patterns)
+    motifs.write_meme(trimmed, ctx.out / "patterns.meme")
+    matches = interpret.annotate_patterns(patterns, database, verbose=ctx.verbose)
+    ctx.results.pattern_matches = matches
+    best = matches[matches["rank"] == 1].set_index("pattern")
+    table = pd.DataFrame({"pattern": patterns.names, "n_seqlets": [len(p.seqlets) for p in patterns]})
+    table["sign"] = [p.sign for p in patterns]
+    table["best_match"] = table["pattern"].map(best["Target_ID"].astype(str))
+    table["name"] = table["pattern"].map(best["Target_Name"].astype(str))
+    table["q-value"] = table["pattern"].map(best["q-value"])
+    table["significant"] = table["q-value"] <= FDR
+    table = table.sort_values(["n_seqlets", "q-value"], ascending=[False, True], kind="stable", ignore_index=True)
+    n_named = int(table["significant"].sum())
+    parts[-1] += (
+        f'{escape(described)} (<a href="patterns.h5">patterns.h5</a>, modisco-lite\'s layout; trimmed letter '
+        f'frequencies in <a href="patterns.meme">patterns.meme</a>). {len(patterns)} patterns; {n_named} match a '
+        f"known motif at q &le; {FDR}.</p>"
+    )
+    shown = table.head(PATTERN_LOGOS)
+    figure, axes = plt.subplots(len(shown), 1, figsize=(6, 1.6 * len(shown)), squeeze=False)
+    for ax, row in zip(axes[:, 0], shown.itertuples()):
+        named = f"{row.name} ({row.best_match}, q={row[table.columns.get_loc('q-value') + 1]:.2g})"
+        label = named if row.significant else "no significant match"
+        plot.attribution_logo(
+            trimmed[row.pattern].cwm, ctx.alphabet, ax, title=f"{row.pattern}: {row.n_seqlets} seqlets, {label}"
+        )
+    figure.tight_layout()
+    parts.append(figure_html(figure, "CWM logos of the trimmed patterns, most seqlets first"))
+    parts.append(
+        table_html(
+            table,
+            "pattern_matches.tsv",
+            max_rows=len(table),
+            caption="Patterns by seqlet count, with their best match",
+            apart=~table["significant"],
+            apart_label=f"not significant (q > {FDR}): the best match is no better than chance",
+        )
+    )
+    tables = {"pattern_matches": table, "pattern_tomtom": matches}
+    return Section(title, "".join(parts), tables)
+
+
 def _planted_sites(ctx: ReportContext, index: int) -> pd.DataFrame | None:
     """The planted motifs of sequence ``index`` (``start``, ``end``, ``name``), or None without ground truth."""
     if ctx.planted is None:
@@ -434,8 +551,21 @@ def ground_truth(ctx: ReportContext) -> Section:
         f"<p>{int((table['n_filters'] > 0).sum())} of the {len(table)} planted motifs match at least one "
         f"first-layer filter (TOMTOM q &le; {FDR}); {int((table['best_match_of'] != '').sum())} are the best "
         "match of one (a filter may match a related factor's motif better).</p>",
-        table_html(table, "planted_motifs.tsv", max_rows=len(table), caption="Planted motifs and their filters"),
     ]
+    pattern_matches = ctx.results.pattern_matches
+    if pattern_matches is not None and len(pattern_matches):  # the motifs section ran and found patterns
+        named = pattern_matches[pattern_matches["q-value"] <= FDR]
+        table["patterns"] = [
+            " ".join(named.loc[named["Target_ID"].astype(str) == m, "pattern"].astype(str).unique())
+            for m in table["motif"]
+        ]
+        parts.append(
+            f"<p>{int((table['patterns'] != '').sum())} of the {len(table)} planted motifs are among the best "
+            f"matches of a TF-MoDISco pattern (q &le; {FDR}; column patterns).</p>"
+        )
+    parts.append(
+        table_html(table, "planted_motifs.tsv", max_rows=len(table), caption="Planted motifs and their filters")
+    )
     tables = {"planted_motifs": table}
     top, values = ctx.results.top, ctx.results.attributions
     if top is not None and values is not None:
@@ -455,6 +585,7 @@ SECTIONS: dict[str, SectionFunction] = {
     "filters": filters,
     "filter-influence": filter_influence,
     "attributions": attributions,
+    "motifs": motif_patterns,
     "ground-truth": ground_truth,
     "ism": ism,
     "gia": gia,
