@@ -263,11 +263,11 @@ def _row_candidates(b, rcdf, smallest, limit, min_len, max_len, w, ks, ps, qs, s
         counts[r] = m
 
 
-@kernel(nogil=True)
+@kernel(nogil=True, inline="always")
 def _visit(ks, ps, qs, m, r, seqlet_len, threshold, called, stamp, keep, group_k, group_p):
     """Call the free spans among the ``m`` candidates of one length (row r, in order of start) whose sub-spans are all
-    below ``threshold``, best prefix p-value first, then by start; returns the starts called, in ``keep``, and their
-    number. The candidates are left as they are.
+    below ``threshold``, best prefix p-value first, then by start; returns the candidates called (their index in the
+    row), in ``keep``, and their number. The candidates are left as they are.
 
     Seqlets called so far are at least this long, so a span overlaps one exactly when its first or last position is
     taken. Two spans of this length overlap only when their starts are less than the length apart, so the free
@@ -284,7 +284,7 @@ def _visit(ks, ps, qs, m, r, seqlet_len, threshold, called, stamp, keep, group_k
             if size > 0 and start - last >= seqlet_len:
                 break
             if qs[r, c] < threshold and called[start] != stamp and called[start + seqlet_len - 1] != stamp:
-                group_k[size] = start
+                group_k[size] = c  # candidates are in order of start: ties stay so
                 group_p[size] = ps[r, c]
                 size += 1
                 last = start
@@ -301,11 +301,11 @@ def _visit(ks, ps, qs, m, r, seqlet_len, threshold, called, stamp, keep, group_k
                     b -= 1
                 group_k[b], group_p[b] = kk, pp
         for a in range(size):
-            start = group_k[a]
+            start = ks[r, group_k[a]]
             if called[start] != stamp and called[start + seqlet_len - 1] != stamp:
                 for j in range(start, start + seqlet_len):
                     called[j] = stamp
-                keep[n] = start
+                keep[n] = group_k[a]
                 n += 1
     return n
 
@@ -358,10 +358,7 @@ def _decode(X, bins, sums, rcdf, smallest, threshold, min_len, max_len, flanks, 
             seqlet_len = max_len - r
             n_new = _visit(ks, ps, qs, counts[r], r, seqlet_len, threshold, called, i + 1, keep, group_k, group_p)
             for c in range(n_new):
-                start = keep[c]
-                s = 0
-                for j in range(start, start + seqlet_len):
-                    s += b[j]
+                start, s = ks[r, keep[c]], ss[r, keep[c]]
                 a = max(start - flanks, 0)
                 e = min(start + seqlet_len + flanks, length)
                 total = 0.0
