@@ -10,6 +10,7 @@ import pytest
 
 from eugene.cli import main
 from eugene.report import SECTIONS, ReportResults, Section, build_report
+from eugene.report.sections import ON_REQUEST
 
 URL_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
@@ -53,12 +54,12 @@ def test_report_lists_every_default_section_in_order(built):
         "First-layer filters",
         "Filter influence",
         "Attributions",
-        "Motifs from attributions",
         "In silico mutagenesis",
         "Global importance analysis",
     ]
     ids = re.findall(r'<section id="(.*?)">', html)
-    assert ids == [key for key in SECTIONS if key != "ground-truth"]  # no planted motifs: no ground truth
+    # no planted motifs: no ground truth; the motifs section (TF-MoDISco on every sequence) only when asked for
+    assert ids == [key for key in SECTIONS if key not in ("ground-truth", *ON_REQUEST)]
 
 
 def test_filter_matches_agree_with_tomtom(built, tiny_inputs):
@@ -219,10 +220,14 @@ def test_planted_motifs_add_the_ground_truth_section_after_the_attributions(tiny
     for key in SECTIONS:  # the default choice and order only: each section writes its name
         monkeypatch.setitem(SECTIONS, key, lambda ctx, key=key: Section(key, f"<p>ran {key}</p>"))
     with_truth = build_report(tiny_inputs.model, data.X, tmp_path / "a", planted=data).read_text()
-    assert re.findall(r"<p>ran (.*?)</p>", with_truth) == list(SECTIONS)
+    assert re.findall(r"<p>ran (.*?)</p>", with_truth) == [key for key in SECTIONS if key not in ON_REQUEST]
     assert list(SECTIONS).index("ground-truth") == list(SECTIONS).index("attributions") + 1
     without = build_report(tiny_inputs.model, data.X, tmp_path / "b").read_text()
-    assert re.findall(r"<p>ran (.*?)</p>", without) == [key for key in SECTIONS if key != "ground-truth"]
+    assert re.findall(r"<p>ran (.*?)</p>", without) == [
+        key for key in SECTIONS if key not in ("ground-truth", *ON_REQUEST)
+    ]
+    every = build_report(tiny_inputs.model, data.X, tmp_path / "c", planted=data, sections=list(SECTIONS))
+    assert re.findall(r"<p>ran (.*?)</p>", every.read_text()) == list(SECTIONS)  # "motifs" runs when named
     with pytest.raises(ValueError, match="planted must be the PlantedMotifs of X's sequences"):
         build_report(tiny_inputs.model, data.X[:5], tmp_path, planted=data)
 

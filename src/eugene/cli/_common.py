@@ -341,8 +341,9 @@ def report_options(parser: argparse.ArgumentParser) -> None:
         "--sections",
         type=name_list,
         metavar="NAMES",
-        help="the sections to run, in this order, comma-separated: model, filters, filter-influence, attributions, "
-        "ground-truth, ism, gia (default: all that apply)",
+        help="the sections to run, in this order, comma-separated: model, filters, filter-influence, motifs, "
+        "attributions, ground-truth, ism, gia (default: all that apply but motifs, which runs TF-MoDISco on every "
+        "sequence)",
     )
 
 

@@ -29,7 +29,7 @@ from eugene.datasets import PlantedMotifs
 
 from ._html import escape, note_html
 from .context import ReportContext, Section, SectionFunction, target_label
-from .sections import SECTIONS
+from .sections import ON_REQUEST, SECTIONS
 
 __all__ = ["ReportContext", "Section", "build_report", "target_label"]
 
@@ -39,7 +39,11 @@ def _chosen_sections(
 ) -> list[tuple[str, SectionFunction]]:
     """``(key, function)`` pairs to run, in order: names looked up in SECTIONS, pairs as given."""
     if sections is None:
-        return [(key, function) for key, function in SECTIONS.items() if key != "ground-truth" or planted is not None]
+        return [
+            (key, function)
+            for key, function in SECTIONS.items()
+            if key not in ON_REQUEST and (key != "ground-truth" or planted is not None)
+        ]
     if isinstance(sections, str):
         sections = [sections]
     chosen = []
@@ -112,8 +116,10 @@ def build_report(
 
     Sections, in order (their names in :data:`eugene.report.sections.SECTIONS`): ``"model"``, the summary and
     predictions; ``"filters"``, first-layer filter logos with their best TOMTOM matches; ``"filter-influence"``;
-    ``"attributions"``, attribution logos (DeepLiftShap) of the ``n_top`` top-scoring sequences; ``"ground-truth"``
-    (only with ``planted``), the filters and attributions against the planted motifs; ``"ism"``, ISM heatmaps of the
+    ``"motifs"``, TF-MoDISco patterns of hypothetical DeepLiftShap attributions of every sequence named by TOMTOM
+    (the ``modisco`` extra; each ``motif_tasks`` output explained on its own and pooled); ``"attributions"``,
+    attribution logos (DeepLiftShap) of the ``n_top`` top-scoring sequences; ``"ground-truth"`` (only with
+    ``planted``), the filters, patterns and attributions against the planted motifs; ``"ism"``, ISM heatmaps of the
     same sequences; ``"gia"``, GIA curves of the ``n_gia`` best-matched motifs. An error in a section is raised.
 
     Parameters
@@ -142,8 +148,9 @@ def build_report(
         The sections to run, in this order: names from :data:`eugene.report.sections.SECTIONS` (e.g.
         ``["model", "filters", "attributions", "ground-truth"]``) or ``(key, function)`` pairs of your own sections
         (a function of the :class:`~eugene.report.context.ReportContext` returning a
-        :class:`~eugene.report.context.Section`). None: every section (``"ground-truth"`` only when ``planted`` is
-        given). A section that needs results of one not run says so in the report.
+        :class:`~eugene.report.context.Section`). None: every section but ``"motifs"``, which runs only when named
+        (it attributes every sequence and runs TF-MoDISco: minutes), and ``"ground-truth"`` only when ``planted`` is
+        given. A section that needs results of one not run says so in the report.
     planted
         The ground truth of sequences with planted motifs (:class:`eugene.datasets.PlantedMotifs`, the rows of ``X``),
         for the ``"ground-truth"`` section.

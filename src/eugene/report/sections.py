@@ -22,6 +22,7 @@ from .context import ReportContext, Section, SectionFunction, target_label
 
 __all__ = [
     "SECTIONS",
+    "ON_REQUEST",
     "model_summary",
     "filters",
     "filter_influence",
@@ -335,7 +336,7 @@ def motif_patterns(ctx: ReportContext) -> Section:
     sequence once per output) into one TF-MoDISco run, as ``eugene motifs --pool-targets`` does."""
     title = "Motifs from attributions"
     if isinstance(ctx.model, torch.jit.ScriptModule):
-        return Section(title, note_html("Not available for TorchScript models: DeepLIFT needs the model's modules."))
+        return Section(title, note_html("DeepLIFT cannot run on a TorchScript model (its rules need the modules)."))
     try:
         import modiscolite  # noqa: F401
     except ImportError:
@@ -584,11 +585,15 @@ SECTIONS: dict[str, SectionFunction] = {
     "model": model_summary,
     "filters": filters,
     "filter-influence": filter_influence,
-    "attributions": attributions,
     "motifs": motif_patterns,
+    "attributions": attributions,
     "ground-truth": ground_truth,
     "ism": ism,
     "gia": gia,
 }
-"""Every section of :func:`eugene.report.build_report` by name, in the report's order. By default all of them run,
-``"ground-truth"`` only when ``build_report`` is given planted motifs."""
+"""Every section of :func:`eugene.report.build_report` by name, in the report's order. By default all of them run
+but those in :data:`ON_REQUEST`, ``"ground-truth"`` only when ``build_report`` is given planted motifs."""
+
+ON_REQUEST = ("motifs",)
+"""Sections that run only when named in ``sections``: ``"motifs"`` attributes every sequence (once per motif task) and
+runs TF-MoDISco, minutes where the other sections take seconds (the demo: see docs/report.md)."""
