@@ -68,6 +68,30 @@ def test_recursive_is_the_rule_by_enumeration(seed):
     assert (np.diff(ours["p_value"].to_numpy()) >= 0).all()  # sorted by p-value
 
 
+def test_recursive_p_values_are_exact_deep_in_the_tail():
+    """Scores 0, 1 and 2 with three bins are their own bins, so a seqlet's p-value is P(S_L >= its sum) for S_L a
+    sum of L draws from the scores' histogram: computed here in exact rational arithmetic, down to 1e-40 and below."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(12)
+    scores = rng.choice([0.0, 1.0, 2.0], p=[0.7, 0.295, 0.005], size=(40, 1000))
+    for i, run in enumerate(range(5, 25)):  # runs of 2 of every length, the longest deep in the tail
+        scores[i, 50 : 50 + run] = 2.0
+    table = eu.interpret.seqlets(scores, n_bins=3, threshold=1e-4)
+    f = [Fraction(int((scores == v).sum()), scores.size) for v in (0.0, 1.0, 2.0)]
+    pmf = {1: f}
+    for length in range(2, 26):
+        prev = pmf[length - 1]
+        pmf[length] = [
+            sum(prev[t - j] * f[j] for j in range(3) if 0 <= t - j < len(prev)) for t in range(2 * length + 1)
+        ]
+    lengths = (table["end"] - table["start"]).to_numpy()
+    sums = table["attribution"].round().astype(int).to_numpy()
+    exact = np.array([float(sum(pmf[n][s:])) for n, s in zip(lengths, sums)])
+    assert len(table) >= 20 and exact.min() < 1e-40
+    np.testing.assert_allclose(table["p_value"], exact, rtol=1e-12)
+
+
 @pytest.mark.parametrize("kind", ["random", "planted"])
 def test_recursive_matches_tangermeme(kind):
     seqlet = pytest.importorskip("tangermeme.seqlet")
