@@ -104,7 +104,7 @@ class ModiscoPattern(Motif):
         Examples
         --------
         >>> rc = pattern.reverse_complement()                                   # doctest: +SKIP
-        >>> np.allclose(rc.cwm, pattern.cwm[::-1, ::-1])                        # ACGT: complement = reversed rows
+        >>> np.allclose(rc.cwm, pattern.cwm[::-1, ::-1])   # ACGT: complement = reversed rows  # doctest: +SKIP
         True
         """
         idx = complement_order(self.alphabet, self.complement)
