@@ -230,7 +230,7 @@ def test_demo_builds_the_report_with_ground_truth(tmp_path, monkeypatch, capsys)
         data = models.demo_sequences()
     except (AttributeError, FileNotFoundError) as missing:
         pytest.skip(f"the bundled demo model is not there yet ({missing})")
-    monkeypatch.setattr(models, "demo_sequences", lambda: data.subset(np.arange(60)))  # a quick run
+    monkeypatch.setattr(models, "demo_sequences", lambda: data.subset(np.arange(30)))  # a quick run
     assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "report.html")
     html = (tmp_path / "report.html").read_text()
