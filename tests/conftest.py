@@ -45,6 +45,18 @@ def _set_warn_only(on: bool) -> None:
     torch.use_deterministic_algorithms(torch.are_deterministic_algorithms_enabled(), warn_only=on)
 
 
+def _numba_threads() -> int | None:
+    """numba's thread count without starting its threading layer: numba.get_num_threads() starts it, and its OpenMP
+    layer then sets torch's thread count to numba's (a change this check would make itself, seen with
+    OMP_NUM_THREADS=1); before the layer starts, the count it will start with."""
+    if "numba" not in sys.modules:
+        return None
+    numba = sys.modules["numba"]
+    if not numba.np.ufunc.parallel._is_initialized:
+        return numba.config.NUMBA_NUM_THREADS
+    return numba.get_num_threads()
+
+
 def _set_numba_threads(n: int) -> None:
     sys.modules["numba"].set_num_threads(n)
 
@@ -71,10 +83,7 @@ _PROCESS_STATE: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {
         lambda v: setattr(torch.backends.cudnn, "benchmark", v),
     ),
     "torch.is_anomaly_enabled()": (torch.is_anomaly_enabled, torch.set_anomaly_enabled),
-    "numba.get_num_threads()": (
-        lambda: sys.modules["numba"].get_num_threads() if "numba" in sys.modules else None,
-        _set_numba_threads,
-    ),
+    "numba.get_num_threads()": (_numba_threads, _set_numba_threads),
 }
 
 
