@@ -53,7 +53,7 @@ class ReportResults:
         :class:`~eugene.motifs.ModiscoPattern`, possibly empty).
     pattern_matches
         Their TOMTOM matches (:func:`eugene.interpret.annotate_patterns`: ``pattern``, ``n_seqlets``, ``rank``,
-        ``Target_ID``, ``Target_Name``, ``q-value``, ...), the best few per pattern.
+        ``Target_ID``, ``Target_Name``, ``q-value``, ...), every database motif per pattern, best first.
     """
 
     scores: np.ndarray | None = None
