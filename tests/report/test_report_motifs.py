@@ -102,3 +102,26 @@ def test_motif_tasks_pool_each_tasks_output_and_ground_truth_names_the_patterns(
     for row in truth.itertuples():
         assert row.patterns.split() == list(dict.fromkeys(named.loc[named["Target_ID"] == row.motif, "pattern"]))
     assert truth.loc[truth["motif"] == "MA0083.3", "patterns"].item() == "pos_patterns.pattern_0"
+
+
+def test_eugene_report_from_regions_of_a_genome_equals_the_report_of_their_windows(tiny_inputs, tmp_path):
+    """`eugene report --regions --genome --length` (issue 14): the windows of a genome, named by the BED, give the
+    report the same windows as a FASTA file give (predictions and filter motifs), with the motifs section asked for."""
+    pytest.importorskip("pyfaidx", reason="--regions reads the genome with pyfaidx (the genome extra)")
+    from eugene.cli import main
+
+    texts = [line for line in tiny_inputs.fasta.read_text().splitlines() if not line.startswith(">")]
+    chrom = "".join("N" * 5 + text for text in texts)
+    (tmp_path / "genome.fa").write_text(f">chr1\n{chrom}\n")
+    bed = "".join(f"chr1\t{45 * i + 5}\t{45 * i + 45}\tpeak{i}\n" for i in range(len(texts)))
+    (tmp_path / "peaks.bed").write_text(bed)
+    model = ["--model", tiny_inputs.factory, "--weights", str(tiny_inputs.weights), "--model-arg", "n_outputs=2"]
+    shown = ["--db", str(tiny_inputs.db), "--target", "1", "--sections", "model,filters,motifs", "--quiet"]
+    regions = ["--regions", str(tmp_path / "peaks.bed"), "--genome", str(tmp_path / "genome.fa"), "--length", "40"]
+    assert main(["report", *model, *regions, *shown, "--out", str(tmp_path / "a")]) == 0
+    assert main(["report", *model, "--sequences", str(tiny_inputs.fasta), *shown, "--out", str(tmp_path / "b")]) == 0
+    a, b = (pd.read_csv(tmp_path / d / "predictions.tsv", sep="\t") for d in "ab")
+    assert a["sequence"].tolist() == [f"peak{i}" for i in range(len(texts))]
+    np.testing.assert_allclose(a["prediction"], b["prediction"], rtol=1e-6)
+    assert (tmp_path / "a" / "filters.meme").read_text() == (tmp_path / "b" / "filters.meme").read_text()
+    assert "Motifs from attributions" in (tmp_path / "a" / "report.html").read_text()
