@@ -15,6 +15,10 @@ from typing import Any
 # thread counts are the same. Read once when libgomp loads, so this comes before `import torch` (pytest's
 # plugins do not import torch), and subprocesses inherit it; a developer who sets OMP_WAIT_POLICY keeps their choice.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# under pytest-xdist each worker is a process of its own: one torch thread each, so that two workers on two cores do
+# not run four threads (numba keeps its own count: the kernels' parallel paths still run on several threads)
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import matplotlib  # noqa: E402
 import pytest  # noqa: E402
