@@ -10,6 +10,7 @@ which takes a few seconds and runs only with ``EUGENE_TEST_WHEEL=1`` and the ``b
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,3 +167,13 @@ def test_wheel_carries_the_package_data(tmp_path: Path):
             assert archive.read(f"eugene/{relative}") == (PACKAGE / relative).read_bytes(), relative
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         assert "eugene = eugene.cli:main" in archive.read(entry_points).decode()
+
+
+def test_install_hints_name_this_distribution():
+    # `pip install "eugene[genome]"` would install PyPI's unrelated eugene: every hint must name eugene-interpret
+    hint = re.compile(r"""pip install\s+["']?([A-Za-z0-9_.-]+)\[""")
+    wrong = []
+    for path in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md"), *PACKAGE.rglob("*.py")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            wrong += [f"{path.relative_to(ROOT)}:{number}" for name in hint.findall(line) if name != _dist.DISTRIBUTION]
+    assert not wrong, f"install hints that name another distribution than {_dist.DISTRIBUTION}: {wrong}"

@@ -54,7 +54,7 @@ def _arrays(pattern) -> dict[str, Any]:
 def modisco(X: Any, hypothetical: Any, *, single_stranded: bool = False, **options: Any) -> MotifSet:
     """Run TF-MoDISco on hypothetical attributions and return its patterns.
 
-    Runs modisco-lite's ``TFMoDISco`` in this process (the ``modisco`` extra: ``pip install 'eugene[modisco]'``).
+    Runs modisco-lite's ``TFMoDISco`` in this process (the ``modisco`` extra: ``pip install 'eugene-interpret[modisco]'``).
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def modisco(X: Any, hypothetical: Any, *, single_stranded: bool = False, **optio
     try:
         from modiscolite.tfmodisco import TFMoDISco
     except ImportError as error:
-        raise ImportError("eu.interpret.modisco needs modisco-lite: pip install 'eugene[modisco]'") from error
+        raise ImportError("eu.interpret.modisco needs modisco-lite: pip install 'eugene-interpret[modisco]'") from error
     single_stranded = check_bool(single_stranded, "single_stranded")
     x = _numpy(X, "X")
     h = _numpy(hypothetical, "hypothetical")

@@ -340,7 +340,7 @@ def motif_patterns(ctx: ReportContext) -> Section:
     try:
         import modiscolite  # noqa: F401
     except ImportError:
-        return Section(title, note_html("Needs modisco-lite: pip install 'eugene[modisco]'."))
+        return Section(title, note_html("Needs modisco-lite: pip install 'eugene-interpret[modisco]'."))
     if ctx.X.shape[1] != 4:
         return Section(title, note_html(f"TF-MoDISco needs 4-letter sequences; these have {ctx.X.shape[1]} channels."))
     targets = _pattern_targets(ctx)
