@@ -54,7 +54,8 @@ def _arrays(pattern) -> dict[str, Any]:
 def modisco(X: Any, hypothetical: Any, *, single_stranded: bool = False, **options: Any) -> MotifSet:
     """Run TF-MoDISco on hypothetical attributions and return its patterns.
 
-    Runs modisco-lite's ``TFMoDISco`` in this process (the ``modisco`` extra: ``pip install 'eugene-interpret[modisco]'``).
+    Runs modisco-lite's ``TFMoDISco`` in this process (the ``modisco`` extra:
+    ``pip install 'eugene-interpret[modisco]'``).
 
     Parameters
     ----------
