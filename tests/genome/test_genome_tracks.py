@@ -150,7 +150,7 @@ def test_missing_pybigtools_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pybigtools", None)
     coords = pd.DataFrame({"chrom": ["chr1"], "start": [0], "end": [4]})
     with pytest.raises(
-        ImportError, match=r'writing bigWig needs the package .pybigtools.; .*pip install "eugene\[genome\]"'
+        ImportError, match=r'writing bigWig needs the package .pybigtools.; .*pip install "eugene-interpret\[genome\]"'
     ):
         write_bigwig(tmp_path / "a.bw", np.zeros((1, 4)), coords, SIZES)
 

@@ -68,7 +68,9 @@ def test_same_patterns_as_the_command_line(tmp_path):
 def test_missing_extra_is_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "modiscolite.tfmodisco", None)
     X, hyp = _planted(n=2, length=60)
-    with pytest.raises(ImportError, match=r"eu.interpret.modisco needs modisco-lite: pip install 'eugene\[modisco\]'"):
+    with pytest.raises(
+        ImportError, match=r"eu.interpret.modisco needs modisco-lite: pip install 'eugene-interpret\[modisco\]'"
+    ):
         eu.interpret.modisco(X, hyp)
 
 
