@@ -23,7 +23,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m ruff check src tests benchmarks scripts
 	$(BIN)/python -m ruff format --check src tests benchmarks scripts
-	$(BIN)/python -m pytest -q
+	# two workers (one torch thread each, tests/conftest.py), each test file on one worker; see CONTRIBUTING.md
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # The API reference from the docstrings, and the user guide, into site/ (offline; warnings are errors).
 docs: $(STAMP)
