@@ -16,6 +16,7 @@ from eugene._threads import this_thread_only, torch_threads_kept
 from eugene.interpret import _fastism, attribute, filter_pfms, ism
 from eugene.interpret._engine import model_state
 from eugene.interpret._fastism import FastISM
+from threaded import in_threads
 
 
 def _in_new_thread(fn: Callable[[], object]) -> object:
@@ -25,27 +26,6 @@ def _in_new_thread(fn: Callable[[], object]) -> object:
     thread.start()
     thread.join()
     return result[0]
-
-
-def _threads(n: int, fn: Callable[[int], object]) -> list[object]:
-    """``fn(i)`` for i in range(n), each in its own thread, all started together; errors are raised here."""
-    results: list[object] = [None] * n
-    errors: list[BaseException] = []
-
-    def work(i: int) -> None:
-        try:
-            results[i] = fn(i)
-        except BaseException as error:  # re-raised in the caller's thread below
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 def test_torch_threads_kept_restores_the_count_when_blocks_overlap_across_threads(monkeypatch):
@@ -72,7 +52,7 @@ def test_torch_threads_kept_restores_the_count_when_blocks_overlap_across_thread
                 closed[i - 1].wait()
         closed[i].set()
 
-    _threads(n, block)
+    in_threads(n, block)
     assert count[0] == 8
 
 
@@ -113,7 +93,7 @@ def test_model_state_blocks_overlapping_across_threads_restore_the_model():
         if not i:
             left.set()
 
-    _threads(2, block)
+    in_threads(2, block)
     assert all(m.training for m in model.modules())
     assert all(p.requires_grad for p in model.parameters())
 
@@ -125,7 +105,7 @@ def test_a_hook_made_for_one_thread_ignores_other_threads_forward_passes():
     handle = model[0].register_forward_hook(this_thread_only(lambda module, inputs, output: seen.append(output)))
     try:
         with torch.no_grad():
-            _threads(4, lambda i: model(X))
+            in_threads(4, lambda i: model(X))
             assert not seen
             model(X)
         assert len(seen) == 1
@@ -205,7 +185,7 @@ def test_each_model_is_traced_once_and_again_after_it_changed(monkeypatch):
     model = Switch().eval()
     X = _onehot(40, 24)  # three chunks of the fast path
     serial = ism(model, X, fast=False)
-    for result in _threads(8, lambda i: ism(model, X, fast=True)):
+    for result in in_threads(8, lambda i: ism(model, X, fast=True)):
         torch.testing.assert_close(result, serial)
     assert len(calls) == 1
     model.conv = nn.Conv1d(4, 4, 5, padding=2)
@@ -273,7 +253,7 @@ def test_threaded_ism_deeplift_and_filter_counting_equal_serial_results():
         order = names[i % len(names) :] + names[: i % len(names)]
         return {name: jobs[name]() for name in order}
 
-    for results in _threads(8, run):
+    for results in in_threads(8, run):
         for name in names:
             torch.testing.assert_close(results[name], serial[name], msg=lambda m, name=name: f"{name}: {m}")
     assert ([p.requires_grad for p in model.parameters()], [m.training for m in model.modules()]) == flags

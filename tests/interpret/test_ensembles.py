@@ -3,8 +3,6 @@ DeepLIFT stays exact, the models' state is restored, memory follows the batch, a
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 import torch
@@ -17,6 +15,7 @@ from eugene.interpret import attribute, gia_implant, ism, predict
 from eugene.interpret import sdata as sd
 from eugene.interpret.attribution import METHODS
 from eugene.models import Ensemble
+from threaded import in_threads
 
 N, L = 3, 24
 
@@ -240,22 +239,7 @@ def test_threads_sharing_a_model_between_ensembles_get_serial_results_and_leave_
     others = [make("gated", seq_len=L, seed=s) for s in range(1, 4)]
     X = random_onehot(3, seq_len=L, seed=4)
     serial = [attribute([shared, others[i % 3]], X, "deeplift_shap", n_references=2, seed=0) for i in range(6)]
-    results: list = [None] * 6
-    errors: list = []
-
-    def work(i: int) -> None:
-        try:
-            results[i] = attribute([shared, others[i % 3]], X, "deeplift_shap", n_references=2, seed=0)
-        except BaseException as error:  # re-raised below
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    results = in_threads(6, lambda i: attribute([shared, others[i % 3]], X, "deeplift_shap", n_references=2, seed=0))
     for got, expected in zip(results, serial):
         torch.testing.assert_close(got, expected)
     assert all(m.training for m in shared.modules()) and all(p.requires_grad for p in shared.parameters())
